@@ -1,0 +1,119 @@
+"""The public API: parse, check (and, later stages, compile and evaluate) contracts.
+
+Every stage is reachable from here with keyword-only options; the CLI only
+calls these functions.
+
+>>> result = check('contract demo { client "A" }', path="demo.sla")
+>>> [d.code for d in result.diagnostics][:1]
+['E103']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from slalang import build as _build
+from slalang import syntax
+from slalang.checks import run_checks
+from slalang.codes import diag
+from slalang.diagnostics import Diagnostic, Severity, normalize
+from slalang.model import Contract
+from slalang.source import Source
+
+
+@attrs.frozen
+class Parsed:
+    """The outcome of parsing one source: the model (if any) and syntax diagnostics."""
+
+    source: Source | None
+    contract: Contract | None
+    diagnostics: tuple[Diagnostic, ...]
+    poisoned: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class CheckResult:
+    """The outcome of checking one source: model, and all diagnostics sorted."""
+
+    source: Source | None
+    contract: Contract | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """Only the diagnostics of severity error."""
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """Only the diagnostics of severity warning."""
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+
+def parse_source(source: Source) -> Parsed:
+    """Parse a decoded source into a contract model."""
+    result = syntax.parse(source)
+    if result.tree is None:
+        return Parsed(source, None, normalize(result.diagnostics), result.poisoned)
+    contract, structural = _build.build(result.tree, source)
+    return Parsed(
+        source, contract, normalize([*result.diagnostics, *structural]), result.poisoned
+    )
+
+
+def parse(text: str, *, path: str = "<string>") -> Parsed:
+    """Parse contract text.
+
+    Args:
+        text: the contract text.
+        path: the name shown in diagnostics.
+    """
+    return parse_source(Source(path, text))
+
+
+def parse_bytes(data: bytes, *, path: str) -> Parsed:
+    """Decode and parse contract bytes (UTF-8), reporting bad encodings as diagnostics."""
+    source, problems = syntax.decode(data, path)
+    if source is None:
+        return Parsed(None, None, normalize(problems))
+    return parse_source(source)
+
+
+def check_parsed(parsed: Parsed) -> CheckResult:
+    """Run every semantic check on a parsed contract."""
+    if parsed.contract is None:
+        return CheckResult(parsed.source, None, parsed.diagnostics)
+    semantic = run_checks(parsed.contract, poisoned=parsed.poisoned)
+    return CheckResult(
+        parsed.source, parsed.contract, normalize([*parsed.diagnostics, *semantic])
+    )
+
+
+def check(text: str, *, path: str = "<string>") -> CheckResult:
+    """Parse and check contract text; never raises for bad contract text."""
+    return check_parsed(parse(text, path=path))
+
+
+def read_bytes(path: str | Path) -> tuple[bytes | None, Diagnostic | None]:
+    """Read a file, turning I/O failures into an E009 diagnostic."""
+    try:
+        return Path(path).read_bytes(), None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return None, diag("E009", f"cannot read `{path}`: {reason}", None)
+
+
+def check_file(path: str | Path) -> CheckResult:
+    """Read, parse and check one contract file."""
+    data, problem = read_bytes(path)
+    if data is None:
+        assert problem is not None
+        return CheckResult(None, None, (problem,))
+    return check_parsed(parse_bytes(data, path=str(path)))

@@ -1,0 +1,27 @@
+"""Stage 3, checks: an ordered tuple of small semantic passes over the model.
+
+Each pass is a function ``(contract, ctx) -> iterable of diagnostics``. Passes
+append, never stop: a failed lookup poisons only its own node, and later passes
+skip poisoned names so one mistake gives one diagnostic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from slalang.checks.context import Context
+from slalang.diagnostics import Diagnostic
+from slalang.model import Contract
+
+Pass = Callable[[Contract, Context], Iterable[Diagnostic]]
+
+PASSES: tuple[Pass, ...] = ()
+
+
+def run_checks(contract: Contract, *, poisoned: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Run every pass in order and collect their diagnostics."""
+    ctx = Context.build(contract, poisoned=poisoned)
+    found: list[Diagnostic] = []
+    for check_pass in PASSES:
+        found.extend(check_pass(contract, ctx))
+    return found
