@@ -87,6 +87,10 @@ CATALOGUE: dict[str, Code] = {
         Code("E305", _E, "operator not allowed", "The comparison operator makes no sense here "
              "(for example `==` in a level, or `>` in a threshold)."),
         Code("E306", _E, "filter type mismatch", "A filter compares a field with a value of another type."),
+        Code("E307", _E, "setting contradicts variant", "A service-level knob written next to a "
+             "`variant` says the opposite of what the variant sets."),
+        Code("E308", _E, "weights do not add up", "The two parts of a quality index must weigh "
+             "100 % together."),
         # --- levels -----------------------------------------------------------------
         Code("E401", _E, "minimum stricter than expected", "The minimum level is harder to reach than "
              "the expected level; the minimum must be the looser of the two."),
@@ -125,8 +129,8 @@ CATALOGUE: dict[str, Code] = {
         # --- warnings ------------------------------------------------------------------
         Code("W201", _W, "declared but never used", "A source, scope, calendar or relief that no "
              "objective uses."),
-        Code("W501", _W, "critical without credits", "Critical service levels carry credits, but the "
-             "contract declares no `credits` block."),
+        Code("W501", _W, "critical without credits", "The contract has monthly charges and critical "
+             "service levels, which carry credits, but no `credits` block."),
         Code("W601", _W, "date outside the contract", "A holiday or exclusion lies outside the "
              "contract's effective dates."),
     )

@@ -9,13 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from slalang.checks import credits, data, levels, names, settings, windows
 from slalang.checks.context import Context
 from slalang.diagnostics import Diagnostic
 from slalang.model import Contract
 
 Pass = Callable[[Contract, Context], Iterable[Diagnostic]]
 
-PASSES: tuple[Pass, ...] = ()
+PASSES: tuple[Pass, ...] = (
+    names.required_parts,
+    names.duplicate_ids,
+    names.kinds,
+    names.references,
+    names.scope_cycles,
+    settings.header_settings,
+    settings.source_settings,
+    settings.objective_settings,
+    settings.block_settings,
+    levels.objective_levels,
+    windows.objective_windows,
+    windows.calendars,
+    windows.date_ranges,
+    credits.allocations,
+    credits.risk_rules,
+    data.filters,
+    data.sources_fit,
+    names.unused,
+)
 
 
 def run_checks(contract: Contract, *, poisoned: frozenset[str] = frozenset()) -> list[Diagnostic]:

@@ -1,0 +1,5 @@
+import sys
+
+from slalang.cli import main
+
+sys.exit(main())

@@ -1,0 +1,208 @@
+"""The ``slalang`` command: a thin layer over the public API.
+
+``main(argv) -> int`` parses arguments, calls :mod:`slalang.api`, writes
+results to stdout and problems to stderr, and returns a code from
+:mod:`slalang.exitcodes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from slalang import api
+from slalang.codes import CATALOGUE
+from slalang.exitcodes import TABLE, Exit
+from slalang.render import FORMATS, render
+
+CONTRACT_SUFFIX = ".sla"
+
+_EXAMPLES = """examples:
+  slalang check contracts/                  check every .sla file below a folder
+  slalang check --format sarif contracts/   SARIF 2.1.0 for code scanning
+  cat a.sla | slalang check -               read a contract from standard input
+  slalang fmt --check contracts/            fail if a file is not formatted
+  slalang fmt --diff contracts/acme.sla     show what fmt would change
+  slalang explain E201                      what a diagnostic code means
+"""
+
+
+class _UsageError(Exception):
+    """A problem with the command line or the files named on it."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slalang",
+        description="Write, check and format contact-center service level agreements.",
+        epilog=f"{_EXAMPLES}\n{TABLE}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from slalang import __version__
+
+    parser.add_argument("--version", action="version", version=f"slalang {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="check contract files and report every problem",
+        description="Check contract files (or every .sla file below a folder; - reads "
+        "standard input) and write the report to standard output.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--format", choices=FORMATS, default="full",
+                       help="report format (default: full)")
+    check.add_argument("--warnings-as-errors", action="store_true",
+                       help="exit 1 when there are warnings")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the full format (default: auto, on a terminal only)")
+
+    fmt = commands.add_parser(
+        "fmt",
+        help="format contract files in place",
+        description="Format contract files in canonical layout, keeping comments. Files are "
+        "rewritten in place; - formats standard input to standard output.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument("paths", nargs="+", metavar="PATH")
+    fmt.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 if a file would change")
+    fmt.add_argument("--diff", action="store_true",
+                     help="write nothing; print a unified diff and exit 1 if a file would change")
+    fmt.add_argument("--explicit", action="store_true",
+                     help="also print every defaulted knob with its default value")
+
+    explain = commands.add_parser("explain", help="explain a diagnostic code",
+                                  epilog=TABLE,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    explain.add_argument("code", metavar="CODE")
+    return parser
+
+
+def _contract_files(paths: Sequence[str]) -> Iterator[str]:
+    for raw in paths:
+        if raw == "-":
+            yield raw
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob(f"*{CONTRACT_SUFFIX}") if p.is_file())
+            if not found:
+                raise _UsageError(f"no {CONTRACT_SUFFIX} files below `{raw}`")
+            yield from (str(p) for p in found)
+        elif path.exists():
+            yield raw
+        else:
+            raise _UsageError(f"`{raw}` does not exist")
+
+
+def _read(path: str) -> bytes:
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read()
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise _UsageError(f"cannot read `{path}`: {error.strerror or error}") from error
+
+
+def _display(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _check(args: argparse.Namespace) -> Exit:
+    files = list(_contract_files(args.paths))
+    results = [api.check_parsed(api.parse_bytes(_read(p), path=_display(p))) for p in files]
+    sys.stdout.write(render(results, format=args.format, color=_use_color(args.color)))
+    errors = sum(len(r.errors) for r in results)
+    warnings = sum(len(r.warnings) for r in results)
+    if errors or (args.warnings_as_errors and warnings):
+        return Exit.FAILED
+    return Exit.OK
+
+
+def _fmt(args: argparse.Namespace) -> Exit:
+    from slalang.fmt import format_text
+
+    status = Exit.OK
+    for path in _contract_files(args.paths):
+        data = _read(path)
+        parsed = api.parse_bytes(data, path=_display(path))
+        if parsed.source is None or any(d.code.startswith("E0") for d in parsed.diagnostics):
+            sys.stderr.write(render([api.CheckResult(parsed.source, None, parsed.diagnostics)],
+                                    format="full"))
+            status = Exit.FAILED
+            continue
+        original = parsed.source.text
+        outcome = format_text(original, path=_display(path), explicit=args.explicit)
+        if outcome.text is None:
+            sys.stderr.write(render([api.CheckResult(parsed.source, None, outcome.diagnostics)],
+                                    format="full"))
+            status = Exit.FAILED
+            continue
+        changed = outcome.text != original
+        if args.check or args.diff:
+            if changed:
+                status = Exit.FAILED
+                if args.diff:
+                    sys.stdout.writelines(difflib.unified_diff(
+                        original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+                        fromfile=f"a/{_display(path)}", tofile=f"b/{_display(path)}"))
+                else:
+                    sys.stdout.write(f"would reformat {_display(path)}\n")
+        elif path == "-":
+            sys.stdout.write(outcome.text)
+        elif changed:
+            try:
+                Path(path).write_text(outcome.text, encoding="utf-8")
+            except OSError as error:
+                raise _UsageError(f"cannot write `{path}`: {error.strerror}") from error
+            sys.stdout.write(f"formatted {path}\n")
+    return status
+
+
+def _explain(args: argparse.Namespace) -> Exit:
+    entry = CATALOGUE.get(args.code.upper())
+    if entry is None:
+        raise _UsageError(f"unknown code `{args.code}`; codes are listed in docs/diagnostics.md")
+    sys.stdout.write(f"{entry.code} ({entry.severity.value}): {entry.title}\n\n"
+                     f"{entry.explanation}\n")
+    return Exit.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``slalang`` command and return its exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code) if isinstance(stop.code, int) else int(Exit.USAGE)
+    handlers = {"check": _check, "fmt": _fmt, "explain": _explain}
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return int(Exit.USAGE)
+    try:
+        return int(handlers[args.command](args))
+    except _UsageError as error:
+        sys.stderr.write(f"slalang: error: {error}\n")
+        return int(Exit.USAGE)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

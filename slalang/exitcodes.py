@@ -1,0 +1,27 @@
+"""Exit codes: one table for every subcommand of the ``slalang`` command."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Exit(enum.IntEnum):
+    """What the ``slalang`` command's exit status means."""
+
+    OK = 0
+    """Success: no errors (warnings allowed unless ``--warnings-as-errors``)."""
+    FAILED = 1
+    """The command ran and found problems: contract errors, files that need formatting."""
+    USAGE = 2
+    """Bad command line, or a file or folder that cannot be read or written."""
+
+
+TABLE = "\n".join(
+    [
+        "exit codes (every subcommand):",
+        "  0  success: no errors found",
+        "  1  problems found: contract errors (or warnings with --warnings-as-errors),",
+        "     files that fmt --check / --diff would change",
+        "  2  usage error, or a file or folder that cannot be read or written",
+    ]
+)
