@@ -63,9 +63,7 @@ def parse_source(source: Source) -> Parsed:
     if result.tree is None:
         return Parsed(source, None, normalize(result.diagnostics), result.poisoned)
     contract, structural = _build.build(result.tree, source)
-    return Parsed(
-        source, contract, normalize([*result.diagnostics, *structural]), result.poisoned
-    )
+    return Parsed(source, contract, normalize([*result.diagnostics, *structural]), result.poisoned)
 
 
 def parse(text: str, *, path: str = "<string>") -> Parsed:
@@ -91,9 +89,7 @@ def check_parsed(parsed: Parsed) -> CheckResult:
     if parsed.contract is None:
         return CheckResult(parsed.source, None, parsed.diagnostics)
     semantic = run_checks(parsed.contract, poisoned=parsed.poisoned)
-    return CheckResult(
-        parsed.source, parsed.contract, normalize([*parsed.diagnostics, *semantic])
-    )
+    return CheckResult(parsed.source, parsed.contract, normalize([*parsed.diagnostics, *semantic]))
 
 
 def check(text: str, *, path: str = "<string>") -> CheckResult:

@@ -7,6 +7,7 @@ statements and blocks, and literals that cannot exist (``2026-02-30``).
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -53,8 +54,13 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
 
     def bad_literal(self, token: Token, what: str, help_text: str) -> None:
         self.diagnostics.append(
-            diag("E105", f"`{token}` is not a valid {what}", self.tspan(token),
-                 label=f"invalid {what}", help=help_text)
+            diag(
+                "E105",
+                f"`{token}` is not a valid {what}",
+                self.tspan(token),
+                label=f"invalid {what}",
+                help=help_text,
+            )
         )
 
     def date_of(self, token: Token) -> m.DateValue:
@@ -68,23 +74,32 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     def once(self, seen: dict[str, Span], key: str, what: str, span: Span) -> bool:
         if key in seen:
             self.diagnostics.append(
-                diag("E101", f"{what} is written more than once", span,
-                     label="repeated here", help="keep one; the first one is used")
+                diag(
+                    "E101",
+                    f"{what} is written more than once",
+                    span,
+                    label="repeated here",
+                    help="keep one; the first one is used",
+                )
             )
             return False
         seen[key] = span
         return True
 
     def settings(self, items: Sequence[Any]) -> tuple[m.Setting, ...]:
-        result: list[m.Setting] = []
+        result: builtins.list[m.Setting] = []
         seen: set[str] = set()
         for item in items:
             if isinstance(item, m.Setting):
                 if item.name.text in seen:
                     self.diagnostics.append(
-                        diag("E106", f"setting `{item.name.text}` is written more than once",
-                             item.name.span, label="repeated here",
-                             help="keep one; the first one is used")
+                        diag(
+                            "E106",
+                            f"setting `{item.name.text}` is written more than once",
+                            item.name.span,
+                            label="repeated here",
+                            help="keep one; the first one is used",
+                        )
                     )
                     continue
                 seen.add(item.name.text)
@@ -103,7 +118,7 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     # --- values -----------------------------------------------------------------
 
     @v_args(meta=True)
-    def quantity(self, meta: Meta, children: list[Any]) -> m.Quantity:
+    def quantity(self, meta: Meta, children: Sequence[Any]) -> m.Quantity:
         number = children[0]
         unit = str(children[1]) if len(children) > 1 and children[1] is not None else None
         try:
@@ -114,19 +129,19 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return m.Quantity(value, unit, self.span(meta))
 
     @v_args(meta=True)
-    def text(self, meta: Meta, children: list[Token]) -> m.Text:
+    def text(self, meta: Meta, children: Sequence[Token]) -> m.Text:
         return self.text_of(children[0])
 
     @v_args(meta=True)
-    def ident(self, meta: Meta, children: list[Token]) -> m.Ident:
+    def ident(self, meta: Meta, children: Sequence[Token]) -> m.Ident:
         return m.Ident(str(children[0]), self.tspan(children[0]))
 
     @v_args(meta=True)
-    def date(self, meta: Meta, children: list[Token]) -> m.DateValue:
+    def date(self, meta: Meta, children: Sequence[Token]) -> m.DateValue:
         return self.date_of(children[0])
 
     @v_args(meta=True)
-    def datetime(self, meta: Meta, children: list[Token]) -> m.DateTimeValue:
+    def datetime(self, meta: Meta, children: Sequence[Token]) -> m.DateTimeValue:
         return self.datetime_of(children[0])
 
     def datetime_of(self, token: Token) -> m.DateTimeValue:
@@ -142,7 +157,7 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return m.DateTimeValue(value, self.tspan(token))
 
     @v_args(meta=True)
-    def time(self, meta: Meta, children: list[Token]) -> m.TimeValue:
+    def time(self, meta: Meta, children: Sequence[Token]) -> m.TimeValue:
         return self.time_of(children[0])
 
     def time_of(self, token: Token) -> m.TimeValue:
@@ -154,51 +169,51 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return m.TimeValue(total, self.tspan(token))
 
     @v_args(meta=True)
-    def value_range(self, meta: Meta, children: list[Token]) -> m.DateRange:
+    def value_range(self, meta: Meta, children: Sequence[Token]) -> m.DateRange:
         return m.DateRange(self.date_of(children[0]), self.date_of(children[1]), self.span(meta))
 
     @v_args(meta=True)
-    def list(self, meta: Meta, children: list[Any]) -> m.ListValue:
+    def list(self, meta: Meta, children: Sequence[Any]) -> m.ListValue:
         return m.ListValue(tuple(c for c in children if c is not None), self.span(meta))
 
     @v_args(meta=True)
-    def comparison(self, meta: Meta, children: list[Any]) -> m.Comparison:
+    def comparison(self, meta: Meta, children: Sequence[Any]) -> m.Comparison:
         return m.Comparison(str(children[0]), children[1], self.span(meta))
 
     @v_args(meta=True)
-    def band(self, meta: Meta, children: list[Any]) -> m.Band:
+    def band(self, meta: Meta, children: Sequence[Any]) -> m.Band:
         return m.Band(children[0], children[1], self.span(meta))
 
     @v_args(meta=True)
-    def setting(self, meta: Meta, children: list[Any]) -> m.Setting:
+    def setting(self, meta: Meta, children: Sequence[Any]) -> m.Setting:
         return m.Setting(self.name(children[0]), children[1], self.span(meta))
 
     # --- expressions --------------------------------------------------------------
 
     @v_args(meta=True)
-    def compare(self, meta: Meta, children: list[Any]) -> m.Compare:
+    def compare(self, meta: Meta, children: Sequence[Any]) -> m.Compare:
         return m.Compare(self.name(children[0]), str(children[1]), children[2], self.span(meta))
 
     @v_args(meta=True)
-    def member(self, meta: Meta, children: list[Any]) -> m.Member:
+    def member(self, meta: Meta, children: Sequence[Any]) -> m.Member:
         return m.Member(self.name(children[0]), children[1], False, self.span(meta))
 
     @v_args(meta=True)
-    def not_member(self, meta: Meta, children: list[Any]) -> m.Member:
+    def not_member(self, meta: Meta, children: Sequence[Any]) -> m.Member:
         return m.Member(self.name(children[0]), children[1], True, self.span(meta))
 
     @v_args(meta=True)
-    def not_expr(self, meta: Meta, children: list[Any]) -> m.Not:
+    def not_expr(self, meta: Meta, children: Sequence[Any]) -> m.Not:
         return m.Not(children[0], self.span(meta))
 
     @v_args(meta=True)
-    def and_expr(self, meta: Meta, children: list[Any]) -> m.And:
+    def and_expr(self, meta: Meta, children: Sequence[Any]) -> m.And:
         left, right = children
         operands = left.operands if isinstance(left, m.And) else (left,)
         return m.And((*operands, right), self.span(meta))
 
     @v_args(meta=True)
-    def or_expr(self, meta: Meta, children: list[Any]) -> m.Or:
+    def or_expr(self, meta: Meta, children: Sequence[Any]) -> m.Or:
         left, right = children
         operands = left.operands if isinstance(left, m.Or) else (left,)
         return m.Or((*operands, right), self.span(meta))
@@ -206,44 +221,46 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     # --- declarations ---------------------------------------------------------------
 
     @v_args(meta=True)
-    def contract(self, meta: Meta, children: list[Any]) -> m.Header:
+    def contract(self, meta: Meta, children: Sequence[Any]) -> m.Header:
         name, title, rest = self.head(children)
         return m.Header(self.name(name), title, self.settings(rest), self.span(meta))
 
     @v_args(meta=True)
-    def source(self, meta: Meta, children: list[Any]) -> m.SourceDecl:
+    def source(self, meta: Meta, children: Sequence[Any]) -> m.SourceDecl:
         return m.SourceDecl(
-            self.name(children[0]), self.name(children[1]), self.settings(children[2:]),
+            self.name(children[0]),
+            self.name(children[1]),
+            self.settings(children[2:]),
             self.span(meta),
         )
 
     @v_args(meta=True)
-    def scope(self, meta: Meta, children: list[Any]) -> m.ScopeDecl:
+    def scope(self, meta: Meta, children: Sequence[Any]) -> m.ScopeDecl:
         where = children[2] if len(children) > 2 else None
         return m.ScopeDecl(self.name(children[0]), self.name(children[1]), where, self.span(meta))
 
     @v_args(meta=True)
-    def day_range(self, meta: Meta, children: list[Token]) -> tuple[m.Name, ...]:
+    def day_range(self, meta: Meta, children: Sequence[Token]) -> tuple[m.Name, ...]:
         return tuple(self.name(t) for t in children if t is not None)
 
     day_list = day_range
 
     @v_args(meta=True)
-    def open_hours(self, meta: Meta, children: list[Any]) -> m.OpenHours:
+    def open_hours(self, meta: Meta, children: Sequence[Any]) -> m.OpenHours:
         days, start, end = children
         return m.OpenHours(days, self.time_of(start), self.time_of(end), self.span(meta))
 
     @v_args(meta=True)
-    def closed_days(self, meta: Meta, children: list[Any]) -> m.ClosedDays:
+    def closed_days(self, meta: Meta, children: Sequence[Any]) -> m.ClosedDays:
         return m.ClosedDays(children[0], self.span(meta))
 
     @v_args(meta=True)
-    def holiday(self, meta: Meta, children: list[Any]) -> m.Holiday:
+    def holiday(self, meta: Meta, children: Sequence[Any]) -> m.Holiday:
         title = self.text_of(children[1]) if len(children) > 1 else None
         return m.Holiday(self.date_of(children[0]), title, self.span(meta))
 
     @v_args(meta=True)
-    def calendar(self, meta: Meta, children: list[Any]) -> m.CalendarDecl:
+    def calendar(self, meta: Meta, children: Sequence[Any]) -> m.CalendarDecl:
         name, title, rest = self.head(children)
         return m.CalendarDecl(
             self.name(name),
@@ -256,61 +273,61 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         )
 
     @v_args(meta=True)
-    def named_period(self, meta: Meta, children: list[Token]) -> m.Period:
+    def named_period(self, meta: Meta, children: Sequence[Token]) -> m.Period:
         return m.Period(name=self.name(children[0]), span=self.span(meta))
 
     @v_args(meta=True)
-    def length_period(self, meta: Meta, children: list[Any]) -> m.Period:
+    def length_period(self, meta: Meta, children: Sequence[Any]) -> m.Period:
         return m.Period(length=children[0], span=self.span(meta))
 
     @v_args(meta=True)
-    def critical(self, meta: Meta, children: list[Any]) -> m.Tier:
+    def critical(self, meta: Meta, children: Sequence[Any]) -> m.Tier:
         allocation = children[0] if children else None
         return m.Tier(True, allocation, self.span(meta))
 
     @v_args(meta=True)
-    def key_measurement(self, meta: Meta, children: list[Any]) -> m.Tier:
+    def key_measurement(self, meta: Meta, children: Sequence[Any]) -> m.Tier:
         return m.Tier(False, None, self.span(meta))
 
     @v_args(meta=True)
-    def metric(self, meta: Meta, children: list[Token]) -> tuple[str, m.Name]:
+    def metric(self, meta: Meta, children: Sequence[Token]) -> tuple[str, m.Name]:
         return ("metric", self.name(children[0]))
 
     @v_args(meta=True)
-    def from_clause(self, meta: Meta, children: list[Token]) -> tuple[str, m.Name]:
+    def from_clause(self, meta: Meta, children: Sequence[Token]) -> tuple[str, m.Name]:
         return ("from", self.name(children[0]))
 
     @v_args(meta=True)
-    def where_clause(self, meta: Meta, children: list[Any]) -> tuple[str, m.Expr]:
+    def where_clause(self, meta: Meta, children: Sequence[Any]) -> tuple[str, m.Expr]:
         return ("where", children[0])
 
     @v_args(meta=True)
-    def window(self, meta: Meta, children: list[Any]) -> tuple[str, m.Period]:
+    def window(self, meta: Meta, children: Sequence[Any]) -> tuple[str, m.Period]:
         return ("window", children[0])
 
     @v_args(meta=True)
-    def aggregate(self, meta: Meta, children: list[Any]) -> m.Aggregate:
+    def aggregate(self, meta: Meta, children: Sequence[Any]) -> m.Aggregate:
         method = self.name(children[0])
         per = next((c for c in children[1:] if isinstance(c, m.Period)), None)
         meeting = next((c for c in children[1:] if isinstance(c, (m.Comparison, m.Band))), None)
         return m.Aggregate(method, per, meeting, self.span(meta))
 
     @v_args(meta=True)
-    def level(self, meta: Meta, children: list[Any]) -> m.Level:
+    def level(self, meta: Meta, children: Sequence[Any]) -> m.Level:
         return m.Level(str(children[0]), children[1], self.span(meta))
 
     @v_args(meta=True)
-    def min_volume(self, meta: Meta, children: list[Any]) -> m.MinVolume:
+    def min_volume(self, meta: Meta, children: Sequence[Any]) -> m.MinVolume:
         per = children[1] if len(children) > 1 else None
         return m.MinVolume(children[0], per, self.span(meta))
 
     @v_args(meta=True)
-    def objective(self, meta: Meta, children: list[Any]) -> m.Objective:
+    def objective(self, meta: Meta, children: Sequence[Any]) -> m.Objective:
         name, title, rest = self.head(children)
         seen: dict[str, Span] = {}
         fields: dict[str, Any] = {}
-        levels: list[m.Level] = []
-        volumes: list[m.MinVolume] = []
+        levels: builtins.list[m.Level] = []
+        volumes: builtins.list[m.MinVolume] = []
         for item in rest:
             if isinstance(item, m.Tier):
                 if self.once(seen, "tier", "the tier (`critical` or `key`)", item.span):
@@ -339,31 +356,31 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         )
 
     @v_args(meta=True)
-    def credits(self, meta: Meta, children: list[Any]) -> m.CreditsDecl:
+    def credits(self, meta: Meta, children: Sequence[Any]) -> m.CreditsDecl:
         return m.CreditsDecl(self.settings(children), self.span(meta))
 
     @v_args(meta=True)
-    def objective_selector(self, meta: Meta, children: list[Token]) -> m.Selector:
+    def objective_selector(self, meta: Meta, children: Sequence[Token]) -> m.Selector:
         return m.Selector("objective", self.name(children[0]), self.span(meta))
 
     @v_args(meta=True)
-    def any_selector(self, meta: Meta, children: list[Token]) -> m.Selector:
+    def any_selector(self, meta: Meta, children: Sequence[Token]) -> m.Selector:
         return m.Selector("any", self.name(children[0]), self.span(meta))
 
     @v_args(meta=True)
-    def credits_selector(self, meta: Meta, children: list[Token]) -> m.Selector:
+    def credits_selector(self, meta: Meta, children: Sequence[Token]) -> m.Selector:
         return m.Selector("credits", None, self.span(meta))
 
     @v_args(meta=True)
-    def below_minimum(self, meta: Meta, children: list[Token]) -> str:
+    def below_minimum(self, meta: Meta, children: Sequence[Token]) -> str:
         return "below_minimum"
 
     @v_args(meta=True)
-    def missed(self, meta: Meta, children: list[Token]) -> str:
+    def missed(self, meta: Meta, children: Sequence[Token]) -> str:
         return "missed"
 
     @v_args(meta=True)
-    def at_cap(self, meta: Meta, children: list[Token]) -> str:
+    def at_cap(self, meta: Meta, children: Sequence[Token]) -> str:
         return "at_cap"
 
     def count_number(self, token: Token) -> int:
@@ -374,43 +391,52 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return int(text)
 
     @v_args(meta=True)
-    def consecutive(self, meta: Meta, children: list[Token]) -> m.Count:
-        return m.Count(self.count_number(children[0]), None, self.name(children[1]),
-                       self.span(meta))
+    def consecutive(self, meta: Meta, children: Sequence[Token]) -> m.Count:
+        return m.Count(
+            self.count_number(children[0]), None, self.name(children[1]), self.span(meta)
+        )
 
     @v_args(meta=True)
-    def of_last(self, meta: Meta, children: list[Token]) -> m.Count:
-        return m.Count(self.count_number(children[0]), self.count_number(children[1]),
-                       self.name(children[2]), self.span(meta))
+    def of_last(self, meta: Meta, children: Sequence[Token]) -> m.Count:
+        return m.Count(
+            self.count_number(children[0]),
+            self.count_number(children[1]),
+            self.name(children[2]),
+            self.span(meta),
+        )
 
     @v_args(meta=True)
-    def rule(self, meta: Meta, children: list[Any]) -> m.Rule:
+    def rule(self, meta: Meta, children: Sequence[Any]) -> m.Rule:
         rest = list(children)
         label = self.text_of(rest.pop(0)) if isinstance(rest[0], Token) else None
         selector, condition, count = rest
         return m.Rule(label, selector, condition, count, self.span(meta))
 
     @v_args(meta=True)
-    def risk(self, meta: Meta, children: list[Any]) -> m.RiskDecl:
+    def risk(self, meta: Meta, children: Sequence[Any]) -> m.RiskDecl:
         rules = tuple(c for c in children if isinstance(c, m.Rule))
         return m.RiskDecl(rules, self.settings(children), self.span(meta))
 
     @v_args(meta=True)
-    def relief(self, meta: Meta, children: list[Any]) -> m.ReliefDecl:
+    def relief(self, meta: Meta, children: Sequence[Any]) -> m.ReliefDecl:
         name, title, rest = self.head(children)
         return m.ReliefDecl(self.name(name), title, self.settings(rest), self.span(meta))
 
     @v_args(meta=True)
-    def exclusion(self, meta: Meta, children: list[Any]) -> m.Exclusion:
+    def exclusion(self, meta: Meta, children: Sequence[Any]) -> m.Exclusion:
         kind, reason, start, end = children[:4]
         objectives = children[4] if len(children) > 4 else None
         return m.Exclusion(
-            self.name(kind), self.text_of(reason), self.datetime_of(start),
-            self.datetime_of(end), objectives, self.span(meta),
+            self.name(kind),
+            self.text_of(reason),
+            self.datetime_of(start),
+            self.datetime_of(end),
+            objectives,
+            self.span(meta),
         )
 
     @v_args(meta=True)
-    def template(self, meta: Meta, children: list[Any]) -> m.Template:
+    def template(self, meta: Meta, children: Sequence[Any]) -> m.Template:
         name = self.name(children[0])
         params = tuple(self.name(c) for c in children[1:] if isinstance(c, Token))
         body = [c for c in children[1:] if not isinstance(c, Token) and c is not None]
@@ -423,22 +449,30 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         )
 
     @v_args(meta=True)
-    def apply(self, meta: Meta, children: list[Any]) -> m.Apply:
+    def apply(self, meta: Meta, children: Sequence[Any]) -> m.Apply:
         args = tuple(c for c in children[1:-1] if c is not None)
         return m.Apply(self.name(children[0]), args, self.name(children[-1]), self.span(meta))
 
     @v_args(meta=True)
-    def start(self, meta: Meta, children: list[Any]) -> m.Contract:
+    def start(self, meta: Meta, children: Sequence[Any]) -> m.Contract:
         headers = [c for c in children if isinstance(c, m.Header)]
         credit_blocks = [c for c in children if isinstance(c, m.CreditsDecl)]
         risks = [c for c in children if isinstance(c, m.RiskDecl)]
-        for group, what in ((headers, "contract"), (credit_blocks, "credits"),
-                            (risks, "account_at_risk")):
+        for group, what in (
+            (headers, "contract"),
+            (credit_blocks, "credits"),
+            (risks, "account_at_risk"),
+        ):
             for extra in group[1:]:
                 self.diagnostics.append(
-                    diag("E104", f"a second `{what}` block", extra.span,
-                         label="repeated block", help=f"a contract has one `{what}` block",
-                         related=())
+                    diag(
+                        "E104",
+                        f"a second `{what}` block",
+                        extra.span,
+                        label="repeated block",
+                        help=f"a contract has one `{what}` block",
+                        related=(),
+                    )
                 )
         return m.Contract(
             header=headers[0] if headers else None,

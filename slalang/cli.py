@@ -56,12 +56,18 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=FORMATS, default="full",
-                       help="report format (default: full)")
-    check.add_argument("--warnings-as-errors", action="store_true",
-                       help="exit 1 when there are warnings")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour the full format (default: auto, on a terminal only)")
+    check.add_argument(
+        "--format", choices=FORMATS, default="full", help="report format (default: full)"
+    )
+    check.add_argument(
+        "--warnings-as-errors", action="store_true", help="exit 1 when there are warnings"
+    )
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the full format (default: auto, on a terminal only)",
+    )
 
     fmt = commands.add_parser(
         "fmt",
@@ -72,16 +78,26 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fmt.add_argument("paths", nargs="+", metavar="PATH")
-    fmt.add_argument("--check", action="store_true",
-                     help="write nothing; exit 1 if a file would change")
-    fmt.add_argument("--diff", action="store_true",
-                     help="write nothing; print a unified diff and exit 1 if a file would change")
-    fmt.add_argument("--explicit", action="store_true",
-                     help="also print every defaulted knob with its default value")
+    fmt.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file would change"
+    )
+    fmt.add_argument(
+        "--diff",
+        action="store_true",
+        help="write nothing; print a unified diff and exit 1 if a file would change",
+    )
+    fmt.add_argument(
+        "--explicit",
+        action="store_true",
+        help="also print every defaulted knob with its default value",
+    )
 
-    explain = commands.add_parser("explain", help="explain a diagnostic code",
-                                  epilog=TABLE,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    explain = commands.add_parser(
+        "explain",
+        help="explain a diagnostic code",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     explain.add_argument("code", metavar="CODE")
     return parser
 
@@ -143,15 +159,17 @@ def _fmt(args: argparse.Namespace) -> Exit:
         data = _read(path)
         parsed = api.parse_bytes(data, path=_display(path))
         if parsed.source is None or any(d.code.startswith("E0") for d in parsed.diagnostics):
-            sys.stderr.write(render([api.CheckResult(parsed.source, None, parsed.diagnostics)],
-                                    format="full"))
+            sys.stderr.write(
+                render([api.CheckResult(parsed.source, None, parsed.diagnostics)], format="full")
+            )
             status = Exit.FAILED
             continue
         original = parsed.source.text
         outcome = format_text(original, path=_display(path), explicit=args.explicit)
         if outcome.text is None:
-            sys.stderr.write(render([api.CheckResult(parsed.source, None, outcome.diagnostics)],
-                                    format="full"))
+            sys.stderr.write(
+                render([api.CheckResult(parsed.source, None, outcome.diagnostics)], format="full")
+            )
             status = Exit.FAILED
             continue
         changed = outcome.text != original
@@ -159,9 +177,14 @@ def _fmt(args: argparse.Namespace) -> Exit:
             if changed:
                 status = Exit.FAILED
                 if args.diff:
-                    sys.stdout.writelines(difflib.unified_diff(
-                        original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
-                        fromfile=f"a/{_display(path)}", tofile=f"b/{_display(path)}"))
+                    sys.stdout.writelines(
+                        difflib.unified_diff(
+                            original.splitlines(keepends=True),
+                            outcome.text.splitlines(keepends=True),
+                            fromfile=f"a/{_display(path)}",
+                            tofile=f"b/{_display(path)}",
+                        )
+                    )
                 else:
                     sys.stdout.write(f"would reformat {_display(path)}\n")
         elif path == "-":
@@ -179,8 +202,9 @@ def _explain(args: argparse.Namespace) -> Exit:
     entry = CATALOGUE.get(args.code.upper())
     if entry is None:
         raise _UsageError(f"unknown code `{args.code}`; codes are listed in docs/diagnostics.md")
-    sys.stdout.write(f"{entry.code} ({entry.severity.value}): {entry.title}\n\n"
-                     f"{entry.explanation}\n")
+    sys.stdout.write(
+        f"{entry.code} ({entry.severity.value}): {entry.title}\n\n{entry.explanation}\n"
+    )
     return Exit.OK
 
 

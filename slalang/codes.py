@@ -32,107 +32,319 @@ CATALOGUE: dict[str, Code] = {
     c.code: c
     for c in (
         # --- reading and syntax -------------------------------------------------
-        Code("E001", _E, "syntax error", "The parser met a token it did not expect here. "
-             "The message lists what the grammar allows at that point."),
-        Code("E002", _E, "unexpected character", "A character that is not part of the language, "
-             "outside a string or comment."),
-        Code("E003", _E, "unterminated string", "A string opened with `\"` is not closed on the same line."),
-        Code("E004", _E, "invalid UTF-8", "Contract files must be UTF-8 text; the byte offset of the "
-             "first invalid sequence is reported."),
-        Code("E005", _E, "control character", "A NUL byte or another control character other than tab, "
-             "carriage return and line feed."),
-        Code("E006", _E, "file too large", "Contract files are limited to 1 MiB; larger files are not parsed."),
-        Code("E007", _E, "nesting too deep", "Brackets, parentheses and braces may nest at most 64 levels."),
+        Code(
+            "E001",
+            _E,
+            "syntax error",
+            "The parser met a token it did not expect here. "
+            "The message lists what the grammar allows at that point.",
+        ),
+        Code(
+            "E002",
+            _E,
+            "unexpected character",
+            "A character that is not part of the language, outside a string or comment.",
+        ),
+        Code(
+            "E003",
+            _E,
+            "unterminated string",
+            'A string opened with `"` is not closed on the same line.',
+        ),
+        Code(
+            "E004",
+            _E,
+            "invalid UTF-8",
+            "Contract files must be UTF-8 text; the byte offset of the "
+            "first invalid sequence is reported.",
+        ),
+        Code(
+            "E005",
+            _E,
+            "control character",
+            "A NUL byte or another control character other than tab, "
+            "carriage return and line feed.",
+        ),
+        Code(
+            "E006",
+            _E,
+            "file too large",
+            "Contract files are limited to 1 MiB; larger files are not parsed.",
+        ),
+        Code(
+            "E007",
+            _E,
+            "nesting too deep",
+            "Brackets, parentheses and braces may nest at most 64 levels.",
+        ),
         Code("E008", _E, "unclosed block", "The file ends before a `{` is closed by its `}`."),
         Code("E009", _E, "cannot read file", "The file does not exist or cannot be read."),
         # --- structure ----------------------------------------------------------
-        Code("E101", _E, "statement repeated", "A statement that may appear once in a block "
-             "(for example `metric` or `window`) appears twice; the first one is used."),
-        Code("E102", _E, "duplicate id", "Two declarations of the same kind family share an id. "
-             "Sources, scopes, calendars, objectives, reliefs and templates each need a unique id."),
-        Code("E103", _E, "missing statement", "A required statement is missing, for example an objective "
-             "without `metric` or without an `expected` level, or a file without a `contract` header."),
-        Code("E104", _E, "block repeated", "A contract has at most one `contract` header, one `credits` "
-             "block and one `account_at_risk` block."),
-        Code("E105", _E, "invalid literal", "A date, time or number that cannot exist, such as "
-             "`2026-02-30` or `25:00`."),
+        Code(
+            "E101",
+            _E,
+            "statement repeated",
+            "A statement that may appear once in a block "
+            "(for example `metric` or `window`) appears twice; the first one is used.",
+        ),
+        Code(
+            "E102",
+            _E,
+            "duplicate id",
+            "Two declarations of the same kind family share an id. "
+            "Sources, scopes, calendars, objectives, reliefs and templates each need a unique id.",
+        ),
+        Code(
+            "E103",
+            _E,
+            "missing statement",
+            "A required statement is missing, for example an objective without `metric` or "
+            "without an `expected` level, or a file without a `contract` header.",
+        ),
+        Code(
+            "E104",
+            _E,
+            "block repeated",
+            "A contract has at most one `contract` header, one `credits` "
+            "block and one `account_at_risk` block.",
+        ),
+        Code(
+            "E105",
+            _E,
+            "invalid literal",
+            "A date, time or number that cannot exist, such as `2026-02-30` or `25:00`.",
+        ),
         Code("E106", _E, "setting repeated", "The same setting is written twice in one block."),
         # --- names --------------------------------------------------------------
-        Code("E201", _E, "unknown reference", "A name that should refer to a declared source, scope, "
-             "calendar, objective, relief or template does not."),
+        Code(
+            "E201",
+            _E,
+            "unknown reference",
+            "A name that should refer to a declared source, scope, "
+            "calendar, objective, relief or template does not.",
+        ),
         Code("E202", _E, "unknown setting", "The setting is not one this block accepts."),
         Code("E203", _E, "unknown metric", "The metric kind is not one slalang knows."),
-        Code("E204", _E, "unknown source kind", "Sources are `contacts`, `intervals`, `audits`, "
-             "`surveys`, `adherence` or `forecasts`."),
-        Code("E205", _E, "unknown choice", "The value is not one of the choices this setting accepts."),
-        Code("E206", _E, "unknown field", "A filter names a field that records of this source do not have."),
+        Code(
+            "E204",
+            _E,
+            "unknown source kind",
+            "Sources are `contacts`, `intervals`, `audits`, `surveys`, `adherence` or `forecasts`.",
+        ),
+        Code(
+            "E205",
+            _E,
+            "unknown choice",
+            "The value is not one of the choices this setting accepts.",
+        ),
+        Code(
+            "E206",
+            _E,
+            "unknown field",
+            "A filter names a field that records of this source do not have.",
+        ),
         Code("E207", _E, "unknown weekday", "Weekdays are `monday` to `sunday`."),
-        Code("E208", _E, "wrong number of arguments", "An `apply` passes a different number of arguments "
-             "than the template declares parameters."),
-        Code("E209", _E, "unknown period or method", "Periods are `interval`, `day`, `week`, `month`, "
-             "`quarter`, `contract_year` or a length such as `30 min`; aggregation methods are "
-             "`pooled`, `mean`, `weighted_mean`, `share` and `floor`."),
-        Code("E210", _E, "unknown time zone", "Time zones are IANA names such as `America/Chicago`."),
+        Code(
+            "E208",
+            _E,
+            "wrong number of arguments",
+            "An `apply` passes a different number of arguments "
+            "than the template declares parameters.",
+        ),
+        Code(
+            "E209",
+            _E,
+            "unknown period or method",
+            "Periods are `interval`, `day`, `week`, `month`, "
+            "`quarter`, `contract_year` or a length such as `30 min`; aggregation methods are "
+            "`pooled`, `mean`, `weighted_mean`, `share` and `floor`.",
+        ),
+        Code(
+            "E210", _E, "unknown time zone", "Time zones are IANA names such as `America/Chicago`."
+        ),
         Code("E211", _E, "unknown unit", "The unit after a number is not one slalang knows."),
         Code("E212", _E, "scope cycle", "Scopes that build on each other form a cycle."),
-        Code("E213", _E, "unknown currency", "Currencies are ISO 4217 codes of three capital letters."),
+        Code(
+            "E213",
+            _E,
+            "unknown currency",
+            "Currencies are ISO 4217 codes of three capital letters.",
+        ),
         # --- units and types ------------------------------------------------------
-        Code("E301", _E, "unit mismatch", "The quantity has a unit of another dimension than the one "
-             "expected here (a duration where a percentage is needed, for example)."),
-        Code("E302", _E, "wrong kind of value", "The value has another shape than the setting needs "
-             "(a list where a number is needed, for example)."),
-        Code("E303", _E, "currency mismatch", "Money is written in a currency other than the contract's."),
-        Code("E304", _E, "out of range", "A percentage above 100 % or below 0 %, or a number outside "
-             "the range its setting allows."),
-        Code("E305", _E, "operator not allowed", "The comparison operator makes no sense here "
-             "(for example `==` in a level, or `>` in a threshold)."),
-        Code("E306", _E, "filter type mismatch", "A filter compares a field with a value of another type."),
-        Code("E307", _E, "setting contradicts variant", "A service-level knob written next to a "
-             "`variant` says the opposite of what the variant sets."),
-        Code("E308", _E, "weights do not add up", "The two parts of a quality index must weigh "
-             "100 % together."),
+        Code(
+            "E301",
+            _E,
+            "unit mismatch",
+            "The quantity has a unit of another dimension than the one "
+            "expected here (a duration where a percentage is needed, for example).",
+        ),
+        Code(
+            "E302",
+            _E,
+            "wrong kind of value",
+            "The value has another shape than the setting needs "
+            "(a list where a number is needed, for example).",
+        ),
+        Code(
+            "E303",
+            _E,
+            "currency mismatch",
+            "Money is written in a currency other than the contract's.",
+        ),
+        Code(
+            "E304",
+            _E,
+            "out of range",
+            "A percentage above 100 % or below 0 %, or a number outside "
+            "the range its setting allows.",
+        ),
+        Code(
+            "E305",
+            _E,
+            "operator not allowed",
+            "The comparison operator makes no sense here "
+            "(for example `==` in a level, or `>` in a threshold).",
+        ),
+        Code(
+            "E306",
+            _E,
+            "filter type mismatch",
+            "A filter compares a field with a value of another type.",
+        ),
+        Code(
+            "E307",
+            _E,
+            "setting contradicts variant",
+            "A service-level knob written next to a "
+            "`variant` says the opposite of what the variant sets.",
+        ),
+        Code(
+            "E308",
+            _E,
+            "weights do not add up",
+            "The two parts of a quality index must weigh 100 % together.",
+        ),
         # --- levels -----------------------------------------------------------------
-        Code("E401", _E, "minimum stricter than expected", "The minimum level is harder to reach than "
-             "the expected level; the minimum must be the looser of the two."),
+        Code(
+            "E401",
+            _E,
+            "minimum stricter than expected",
+            "The minimum level is harder to reach than "
+            "the expected level; the minimum must be the looser of the two.",
+        ),
         Code("E402", _E, "empty band", "The low end of a `between` band is above its high end."),
-        Code("E403", _E, "levels disagree in direction", "The expected and minimum levels point in "
-             "different directions (one `>=`, the other `<=`)."),
-        Code("E404", _E, "direction against the metric", "A level asks for the metric to go the wrong "
-             "way, such as abandonment `>= 5 %`."),
+        Code(
+            "E403",
+            _E,
+            "levels disagree in direction",
+            "The expected and minimum levels point in "
+            "different directions (one `>=`, the other `<=`).",
+        ),
+        Code(
+            "E404",
+            _E,
+            "direction against the metric",
+            "A level asks for the metric to go the wrong way, such as abandonment `>= 5 %`.",
+        ),
         # --- credits and account at risk ------------------------------------------
-        Code("E501", _E, "allocations exceed the pool", "The allocation percentages of critical "
-             "service levels add up to more than 100 % of the pool."),
-        Code("E502", _E, "allocation missing or misplaced", "A critical service level needs an "
-             "allocation when the contract has credits; a key measurement carries none."),
-        Code("E503", _E, "impossible risk rule", "A risk rule that can never fire or is malformed, "
-             "such as `5 of last 3 months`."),
-        Code("E504", _E, "rule needs a minimum", "A `below minimum` rule names an objective that has "
-             "no minimum level."),
+        Code(
+            "E501",
+            _E,
+            "allocations exceed the pool",
+            "The allocation percentages of critical "
+            "service levels add up to more than 100 % of the pool.",
+        ),
+        Code(
+            "E502",
+            _E,
+            "allocation missing or misplaced",
+            "A critical service level needs an "
+            "allocation when the contract has credits; a key measurement carries none.",
+        ),
+        Code(
+            "E503",
+            _E,
+            "impossible risk rule",
+            "A risk rule that can never fire or is malformed, such as `5 of last 3 months`.",
+        ),
+        Code(
+            "E504",
+            _E,
+            "rule needs a minimum",
+            "A `below minimum` rule names an objective that has no minimum level.",
+        ),
         # --- windows and calendars --------------------------------------------------
         Code("E601", _E, "bad interval length", "Intervals are 15, 30 or 60 minutes long."),
-        Code("E602", _E, "period not finer than window", "The `per` period of an aggregation must be "
-             "shorter than the objective's window and divide it."),
+        Code(
+            "E602",
+            _E,
+            "period not finer than window",
+            "The `per` period of an aggregation must be "
+            "shorter than the objective's window and divide it.",
+        ),
         Code("E603", _E, "empty opening hours", "Opening hours must end after they start."),
-        Code("E604", _E, "range ends before it starts", "A date range or exclusion ends before it starts."),
-        Code("E605", _E, "aggregation incomplete", "`share` needs `per` and `meeting`; `mean`, "
-             "`weighted_mean` and `floor` need `per`; `pooled` takes neither."),
-        Code("E606", _E, "day listed twice", "A weekday is given opening hours twice, or is both open "
-             "and closed."),
-        Code("E607", _E, "minimum volume period mismatch", "A `min_volume ... per` period must be the "
-             "window or the aggregation period of the objective."),
+        Code(
+            "E604",
+            _E,
+            "range ends before it starts",
+            "A date range or exclusion ends before it starts.",
+        ),
+        Code(
+            "E605",
+            _E,
+            "aggregation incomplete",
+            "`share` needs `per` and `meeting`; `mean`, "
+            "`weighted_mean` and `floor` need `per`; `pooled` takes neither.",
+        ),
+        Code(
+            "E606",
+            _E,
+            "day listed twice",
+            "A weekday is given opening hours twice, or is both open and closed.",
+        ),
+        Code(
+            "E607",
+            _E,
+            "minimum volume period mismatch",
+            "A `min_volume ... per` period must be the "
+            "window or the aggregation period of the objective.",
+        ),
         # --- data fields --------------------------------------------------------------
-        Code("E701", _E, "metric not computable from source", "The metric cannot be computed from this "
-             "kind of source (CSAT from interval reports, for example)."),
-        Code("E702", _E, "field the source cannot have", "The objective needs a data field that its "
-             "source cannot provide, such as a 30 s service level from interval reports that only "
-             "count calls answered within 20 s."),
+        Code(
+            "E701",
+            _E,
+            "metric not computable from source",
+            "The metric cannot be computed from this "
+            "kind of source (CSAT from interval reports, for example).",
+        ),
+        Code(
+            "E702",
+            _E,
+            "field the source cannot have",
+            "The objective needs a data field that its "
+            "source cannot provide, such as a 30 s service level from interval reports that only "
+            "count calls answered within 20 s.",
+        ),
         # --- warnings ------------------------------------------------------------------
-        Code("W201", _W, "declared but never used", "A source, scope, calendar or relief that no "
-             "objective uses."),
-        Code("W501", _W, "critical without credits", "The contract has monthly charges and critical "
-             "service levels, which carry credits, but no `credits` block."),
-        Code("W601", _W, "date outside the contract", "A holiday or exclusion lies outside the "
-             "contract's effective dates."),
+        Code(
+            "W201",
+            _W,
+            "declared but never used",
+            "A source, scope, calendar or relief that no objective uses.",
+        ),
+        Code(
+            "W501",
+            _W,
+            "critical without credits",
+            "The contract has monthly charges and critical "
+            "service levels, which carry credits, but no `credits` block.",
+        ),
+        Code(
+            "W601",
+            _W,
+            "date outside the contract",
+            "A holiday or exclusion lies outside the contract's effective dates.",
+        ),
     )
 }
 

@@ -65,9 +65,7 @@ def instantiate(
     for scope in template.scopes:
         base = _renamed(scope.base, prefix) if scope.base.text in local else scope.base
         scopes.append(
-            attrs.evolve(
-                substitute(scope, mapping), id=_renamed(scope.id, prefix), base=base
-            )
+            attrs.evolve(substitute(scope, mapping), id=_renamed(scope.id, prefix), base=base)
         )
     objectives = []
     for objective in template.objectives:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -21,7 +20,7 @@ NOWHERE = Span("<generated>", 0, 0, 1, 1, 1, 1)
 
 
 def _span() -> Span:
-    return attrs.field(default=NOWHERE, eq=False, repr=False)  # type: ignore[no-any-return]
+    return attrs.field(default=NOWHERE, eq=False, repr=False)
 
 
 # ---------------------------------------------------------------------------
@@ -121,10 +120,19 @@ class Band:
     span: Span = _span()
 
 
-Value = Union[
-    Quantity, Text, Ident, DateValue, DateTimeValue, TimeValue, DateRange, ListValue, Comparison, Band
-]
-Target = Union[Comparison, Band]
+Value = (
+    Quantity
+    | Text
+    | Ident
+    | DateValue
+    | DateTimeValue
+    | TimeValue
+    | DateRange
+    | ListValue
+    | Comparison
+    | Band
+)
+Target = Comparison | Band
 
 
 @attrs.frozen
@@ -185,7 +193,7 @@ class Or:
     span: Span = _span()
 
 
-Expr = Union[Compare, Member, Not, And, Or]
+Expr = Compare | Member | Not | And | Or
 
 
 # ---------------------------------------------------------------------------

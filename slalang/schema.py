@@ -236,8 +236,12 @@ _CALENDAR = Knob("calendar", ref("calendar"), None,
 _WAIT_START = Knob("wait_start", enum("queue_entry", "vru_exit", "arrival"), "queue_entry",
                    "where the measured wait starts")  # fmt: skip
 _WAIT_END = Knob("wait_end", enum("answer", "ringing"), "answer", "where the measured wait ends")
-_SHORT = Knob("short_abandon", OPTIONAL_THRESHOLD, "none",
-              "abandons with a wait under this are removed from numerator and denominator")  # fmt: skip
+_SHORT = Knob(
+    "short_abandon",
+    OPTIONAL_THRESHOLD,
+    "none",
+    "abandons with a wait under this are removed from numerator and denominator",
+)
 
 
 @attrs.frozen
@@ -463,8 +467,12 @@ CREDIT_KNOBS: tuple[Knob, ...] = (
 )  # fmt: skip
 
 RISK_KNOBS: tuple[Knob, ...] = (
-    Knob("watch_margin", Spec("count", low=Decimal(1)), "1",
-         "the account is on watch when this many more misses would fire a rule"),
+    Knob(
+        "watch_margin",
+        Spec("count", low=Decimal(1)),
+        "1",
+        "the account is on watch when this many more misses would fire a rule",
+    ),
 )
 
 RELIEF_KNOBS: tuple[Knob, ...] = (

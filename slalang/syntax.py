@@ -229,7 +229,7 @@ class _Recovery:
         if isinstance(error, UnexpectedEOF):
             return self._unclosed()
         if isinstance(error, UnexpectedCharacters):
-            offset = error.pos_in_stream
+            offset = error.pos_in_stream or 0
             char = self.text[offset]
             if char == '"':
                 line_end = _line_bounds(self.text, offset)[1]

@@ -51,31 +51,51 @@ _COMPATIBLE = {
 }  # fmt: skip
 
 
-def _filter_problems(expr: m.Expr, source: m.SourceDecl,
-                     path: tuple[str, ...]) -> Iterator[Diagnostic]:
+def _filter_problems(
+    expr: m.Expr, source: m.SourceDecl, path: tuple[str, ...]
+) -> Iterator[Diagnostic]:
     fields = _fields(source)
     for atom in _walk(expr):
         field = atom.field.text
         if field not in fields:
-            yield diag("E206", f"`{source.kind.text}` records have no field `{field}`",
-                       atom.field.span, label="unknown field",
-                       help=did_you_mean(field, fields), path=path)
+            yield diag(
+                "E206",
+                f"`{source.kind.text}` records have no field `{field}`",
+                atom.field.span,
+                label="unknown field",
+                help=did_you_mean(field, fields),
+                path=path,
+            )
             continue
         wanted = fields[field]
         values = atom.values.items if isinstance(atom, m.Member) else (atom.operand,)
-        if isinstance(atom, m.Compare) and atom.op not in ("==", "!=") and wanted in (
-                "text", "answer", "bool"):
-            yield diag("E306", f"`{atom.op}` cannot compare the {wanted} field `{field}`",
-                       atom.span, label="ordering a text field", path=path,
-                       help="use `==`, `!=` or `in [...]`")
+        if (
+            isinstance(atom, m.Compare)
+            and atom.op not in ("==", "!=")
+            and wanted in ("text", "answer", "bool")
+        ):
+            yield diag(
+                "E306",
+                f"`{atom.op}` cannot compare the {wanted} field `{field}`",
+                atom.span,
+                label="ordering a text field",
+                path=path,
+                help="use `==`, `!=` or `in [...]`",
+            )
             continue
         for value in values:
             got = _operand_type(value)
             if got not in _COMPATIBLE[wanted]:
                 hint = ('quote it: "' + value.name + '"') if isinstance(value, m.Ident) else ""
-                yield diag("E306", f"`{field}` is a {wanted} field, compared with "
-                           f"{'a bare word' if got == 'word' else 'a ' + got}", value.span,
-                           label="wrong type", help=hint, path=path)
+                yield diag(
+                    "E306",
+                    f"`{field}` is a {wanted} field, compared with "
+                    f"{'a bare word' if got == 'word' else 'a ' + got}",
+                    value.span,
+                    label="wrong type",
+                    help=hint,
+                    path=path,
+                )
 
 
 def filters(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
@@ -86,17 +106,24 @@ def filters(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
             yield from _filter_problems(scope.where, source, (f"scope {scope.id.text}",))
     for objective in ctx.contract.objectives:
         source = ctx.objective_source(objective)
-        if objective.where is not None and source is not None and (
-                source.kind.text in SOURCE_KINDS):
-            yield from _filter_problems(objective.where, source,
-                                        (f"objective {objective.id.text}",))
+        if (
+            objective.where is not None
+            and source is not None
+            and (source.kind.text in SOURCE_KINDS)
+        ):
+            yield from _filter_problems(
+                objective.where, source, (f"objective {objective.id.text}",)
+            )
 
 
 def _list_seconds(source: m.SourceDecl, name: str, default: list[Decimal]) -> list[Decimal]:
     for setting in source.settings:
         if setting.name.text == name and isinstance(setting.value, m.ListValue):
-            return [seconds(i) for i in setting.value.items
-                    if isinstance(i, m.Quantity) and dimension_of(i) is Dimension.DURATION]
+            return [
+                seconds(i)
+                for i in setting.value.items
+                if isinstance(i, m.Quantity) and dimension_of(i) is Dimension.DURATION
+            ]
     return default
 
 
@@ -128,45 +155,62 @@ def sources_fit(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         if kind not in allowed:
             anchor = objective.source or objective.metric
             assert anchor is not None
-            yield diag("E701", f"`{metric.name}` cannot be computed from `{kind}` data",
-                       anchor.span, label=f"a `{kind}` source",
-                       help="it needs " + " or ".join(f"`{a}`" for a in allowed) + " data",
-                       path=path)
+            yield diag(
+                "E701",
+                f"`{metric.name}` cannot be computed from `{kind}` data",
+                anchor.span,
+                label=f"a `{kind}` source",
+                help="it needs " + " or ".join(f"`{a}`" for a in allowed) + " data",
+                path=path,
+            )
             continue
         if kind == "intervals":
             yield from _interval_fields(objective, metric.name, source, path)
 
 
-def _interval_fields(objective: m.Objective, metric: str, source: m.SourceDecl,
-                     path: tuple[str, ...]) -> Iterator[Diagnostic]:
+def _interval_fields(
+    objective: m.Objective, metric: str, source: m.SourceDecl, path: tuple[str, ...]
+) -> Iterator[Diagnostic]:
     threshold = objective.setting("threshold")
     if metric == "service_level" and threshold is not None:
         t = _short_seconds(threshold.value)
         buckets = _list_seconds(source, "thresholds", [Decimal(20)])
         if t is not None and t not in buckets:
             shown = ", ".join(f"{b.normalize()} s" for b in buckets) or "none"
-            yield diag("E702", f"interval source `{source.id.text}` has no count of calls "
-                       f"answered within {t.normalize()} s", threshold.value.span,
-                       label="no such bucket in the interval data",
-                       help=f"its `thresholds` are: {shown}; use one of them, or measure from "
-                       "contact records", path=path)
+            yield diag(
+                "E702",
+                f"interval source `{source.id.text}` has no count of calls "
+                f"answered within {t.normalize()} s",
+                threshold.value.span,
+                label="no such bucket in the interval data",
+                help=f"its `thresholds` are: {shown}; use one of them, or measure from "
+                "contact records",
+                path=path,
+            )
         variant = objective.setting("variant")
         name = variant.value.name if variant and isinstance(variant.value, m.Ident) else "F1"
         within = objective.setting("abandons_within_threshold")
         within_name = within.value.name if within and isinstance(within.value, m.Ident) else ""
-        if t is not None and (name in ("F2", "F3", "F4") or within_name in ("excluded",
-                                                                             "success")):
+        if t is not None and (name in ("F2", "F3", "F4") or within_name in ("excluded", "success")):
             abandons = _list_seconds(source, "abandon_thresholds", [])
             if t not in abandons:
-                yield diag("E702", f"interval source `{source.id.text}` has no count of calls "
-                           f"abandoned within {t.normalize()} s, which variant {name} needs",
-                           threshold.value.span, label="no abandon bucket",
-                           help="add it to the source's `abandon_thresholds`, or use F1 or F5",
-                           path=path)
+                yield diag(
+                    "E702",
+                    f"interval source `{source.id.text}` has no count of calls "
+                    f"abandoned within {t.normalize()} s, which variant {name} needs",
+                    threshold.value.span,
+                    label="no abandon bucket",
+                    help="add it to the source's `abandon_thresholds`, or use F1 or F5",
+                    path=path,
+                )
     short = objective.setting("short_abandon")
     variant = objective.setting("variant")
-    if short is None and variant is not None and isinstance(variant.value, m.Ident) and (
-            variant.value.name == "F5"):
+    if (
+        short is None
+        and variant is not None
+        and isinstance(variant.value, m.Ident)
+        and (variant.value.name == "F5")
+    ):
         wanted: Decimal | None = Decimal(5)
         anchor = variant.value.span
     else:
@@ -176,17 +220,27 @@ def _interval_fields(objective: m.Objective, metric: str, source: m.SourceDecl,
         have = _short_seconds(getattr(_setting(source.settings, "short_abandon"), "value", None))
         have = Decimal(5) if _setting(source.settings, "short_abandon") is None else have
         if have != wanted:
-            yield diag("E702", f"interval source `{source.id.text}` counts short abandons "
-                       f"under {have.normalize() if have is not None else 'no'} s, not "
-                       f"{wanted.normalize()} s", anchor, label="no such short-abandon count",
-                       help="match the source's `short_abandon`, or measure from contact "
-                       "records", path=path)
+            yield diag(
+                "E702",
+                f"interval source `{source.id.text}` counts short abandons "
+                f"under {have.normalize() if have is not None else 'no'} s, not "
+                f"{wanted.normalize()} s",
+                anchor,
+                label="no such short-abandon count",
+                help="match the source's `short_abandon`, or measure from contact records",
+                path=path,
+            )
     aggregate = objective.aggregate
     interval = _short_seconds(getattr(_setting(source.settings, "interval"), "value", None))
     interval = Decimal(1800) if interval is None else interval
     if aggregate is not None and aggregate.per is not None and aggregate.per.length is not None:
         per = _short_seconds(aggregate.per.length)
         if per is not None and per < interval and per % interval != 0:
-            yield diag("E702", f"interval source `{source.id.text}` reports every "
-                       f"{(interval / 60).normalize()} min, finer periods cannot be rebuilt",
-                       aggregate.per.span, label="finer than the data", path=path)
+            yield diag(
+                "E702",
+                f"interval source `{source.id.text}` reports every "
+                f"{(interval / 60).normalize()} min, finer periods cannot be rebuilt",
+                aggregate.per.span,
+                label="finer than the data",
+                path=path,
+            )

@@ -27,8 +27,11 @@ def result_dimension(objective: m.Objective, metric: Metric) -> Dimension:
     """The dimension of one period's value of this objective's metric."""
     if metric.name == "csat":
         method = objective.setting("method")
-        if method is not None and isinstance(method.value, m.Ident) and (
-                method.value.name == "mean"):
+        if (
+            method is not None
+            and isinstance(method.value, m.Ident)
+            and (method.value.name == "mean")
+        ):
             return Dimension.NUMBER
     return metric.result
 
@@ -48,38 +51,62 @@ def _spec(dimension: Dimension, metric: Metric | None) -> Spec:
 
 
 def _target_problems(
-    target: m.Target, dimension: Dimension, metric: Metric | None, better: str,
-    what: str, ctx: Context, path: tuple[str, ...],
+    target: m.Target,
+    dimension: Dimension,
+    metric: Metric | None,
+    better: str,
+    what: str,
+    ctx: Context,
+    path: tuple[str, ...],
 ) -> Iterator[Diagnostic]:
     spec = _spec(dimension, metric)
     if isinstance(target, m.Band):
-        problems = [*quantity_problems(target.low, spec, what, ctx, path),
-                    *quantity_problems(target.high, spec, what, ctx, path)]
+        problems = [
+            *quantity_problems(target.low, spec, what, ctx, path),
+            *quantity_problems(target.high, spec, what, ctx, path),
+        ]
         yield from problems
         if not problems and magnitude(target.low) > magnitude(target.high):
-            yield diag("E402", f"the band of {what} is empty: its low end is above its high end",
-                       target.span, label="low end above high end",
-                       help="write `between <low> and <high>`", path=path)
+            yield diag(
+                "E402",
+                f"the band of {what} is empty: its low end is above its high end",
+                target.span,
+                label="low end above high end",
+                help="write `between <low> and <high>`",
+                path=path,
+            )
         return
     if target.op not in (">=", ">", "<=", "<"):
-        yield diag("E305", f"`{target.op}` is not allowed in {what}", target.span,
-                   label="operator not allowed",
-                   help="levels use `>=`, `>`, `<=`, `<` or `between ... and ...`", path=path)
+        yield diag(
+            "E305",
+            f"`{target.op}` is not allowed in {what}",
+            target.span,
+            label="operator not allowed",
+            help="levels use `>=`, `>`, `<=`, `<` or `between ... and ...`",
+            path=path,
+        )
         return
     yield from quantity_problems(target.quantity, spec, what, ctx, path)
     wrong = (better == "higher" and target.op in ("<=", "<")) or (
-        better == "lower" and target.op in (">=", ">"))
+        better == "lower" and target.op in (">=", ">")
+    )
     if wrong:
         name = metric.name if metric else "this objective"
-        yield diag("E404", f"{what} asks {name} to be {direction(target)}, but {better} is better",
-                   target.span, label="wrong direction",
-                   help=f"use `{'>=' if better == 'higher' else '<='}`", path=path)
+        yield diag(
+            "E404",
+            f"{what} asks {name} to be {direction(target)}, but {better} is better",
+            target.span,
+            label="wrong direction",
+            help=f"use `{'>=' if better == 'higher' else '<='}`",
+            path=path,
+        )
 
 
 def _stricter(expected: m.Target, minimum: m.Target) -> bool:
     if isinstance(expected, m.Band) and isinstance(minimum, m.Band):
         return magnitude(minimum.low) > magnitude(expected.low) or magnitude(
-            minimum.high) < magnitude(expected.high)
+            minimum.high
+        ) < magnitude(expected.high)
     if isinstance(expected, m.Comparison) and isinstance(minimum, m.Comparison):
         exp, low = magnitude(expected.quantity), magnitude(minimum.quantity)
         return low > exp if direction(expected) == "higher" else low < exp
@@ -94,35 +121,60 @@ def objective_levels(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]
             continue
         path = (f"objective {objective.id.text}",)
         value_dim = result_dimension(objective, metric)
-        better = ("lower" if metric.name in _LOWER_IS_BETTER else
-                  "either" if metric.name in _EITHER else "higher")
+        better = (
+            "lower"
+            if metric.name in _LOWER_IS_BETTER
+            else "either"
+            if metric.name in _EITHER
+            else "higher"
+        )
         aggregate = objective.aggregate
         share = aggregate is not None and aggregate.method.text == "share"
         if aggregate is not None and aggregate.meeting is not None:
-            yield from _target_problems(aggregate.meeting, value_dim, metric, better,
-                                        "the interval target", ctx, path)
+            yield from _target_problems(
+                aggregate.meeting, value_dim, metric, better, "the interval target", ctx, path
+            )
         level_dim = Dimension.PERCENT if share else value_dim
         level_better = "higher" if share else better
         problems: list[Diagnostic] = []
         for level in objective.levels:
-            problems.extend(_target_problems(level.target, level_dim, None if share else metric,
-                                             level_better, f"the {level.kind} level", ctx, path))
+            problems.extend(
+                _target_problems(
+                    level.target,
+                    level_dim,
+                    None if share else metric,
+                    level_better,
+                    f"the {level.kind} level",
+                    ctx,
+                    path,
+                )
+            )
         yield from problems
         expected, minimum = objective.level("expected"), objective.level("minimum")
         if problems or expected is None or minimum is None:
             continue
         if direction(expected.target) != direction(minimum.target):
-            yield diag("E403", "the expected and minimum levels point in different directions",
-                       minimum.target.span, label=f"asks for {direction(minimum.target)}",
-                       related=(Label(expected.target.span,
-                                      f"asks for {direction(expected.target)}"),),
-                       help="write both with the same operator", path=path)
+            yield diag(
+                "E403",
+                "the expected and minimum levels point in different directions",
+                minimum.target.span,
+                label=f"asks for {direction(minimum.target)}",
+                related=(Label(expected.target.span, f"asks for {direction(expected.target)}"),),
+                help="write both with the same operator",
+                path=path,
+            )
         elif _stricter(expected.target, minimum.target):
-            yield diag("E401", "the minimum level is stricter than the expected level",
-                       minimum.target.span, label="minimum",
-                       related=(Label(expected.target.span, "expected"),),
-                       help="the minimum is the floor below which the service failed; it must "
-                       "be easier to reach than the expected level", path=path)
+            yield diag(
+                "E401",
+                "the minimum level is stricter than the expected level",
+                minimum.target.span,
+                label="minimum",
+                related=(Label(expected.target.span, "expected"),),
+                help="the minimum is the floor below which the service failed; it must "
+                "be easier to reach than the expected level",
+                path=path,
+            )
         for volume in objective.min_volumes:
-            yield from quantity_problems(volume.quantity, Spec("count", low=Decimal(0)),
-                                         "`min_volume`", ctx, path)
+            yield from quantity_problems(
+                volume.quantity, Spec("count", low=Decimal(0)), "`min_volume`", ctx, path
+            )

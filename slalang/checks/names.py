@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+import attrs
+
 from slalang import model as m
 from slalang.checks.context import Context
 from slalang.codes import diag
@@ -26,25 +28,45 @@ def _path(objective: m.Objective) -> tuple[str, ...]:
 def required_parts(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """A header; per objective a metric, an expected level and a source to read."""
     if contract.header is None:
-        yield diag("E103", "the file has no `contract` header", contract.span.__class__(
-            contract.span.path, 0, 0, 1, 1, 1, 1), label="expected `contract id { ... }`",
-            help='start the file with `contract my_contract "Title" { client "..." ... }`')
+        start = attrs.evolve(contract.span, end=0, end_line=1, end_column=1)
+        yield diag(
+            "E103",
+            "the file has no `contract` header",
+            start,
+            label="expected `contract id { ... }`",
+            help='start the file with `contract my_contract "Title" { client "..." ... }`',
+        )
     for objective in ctx.contract.objectives:
         if objective.id.text in ctx.poisoned:
             continue
         if objective.metric is None:
-            yield diag("E103", f"objective `{objective.id.text}` has no `metric`",
-                       objective.id.span, label="no metric",
-                       help="add a line such as `metric service_level`", path=_path(objective))
+            yield diag(
+                "E103",
+                f"objective `{objective.id.text}` has no `metric`",
+                objective.id.span,
+                label="no metric",
+                help="add a line such as `metric service_level`",
+                path=_path(objective),
+            )
         if objective.level("expected") is None:
-            yield diag("E103", f"objective `{objective.id.text}` has no `expected` level",
-                       objective.id.span, label="no expected level",
-                       help="add a line such as `expected >= 80 %`", path=_path(objective))
+            yield diag(
+                "E103",
+                f"objective `{objective.id.text}` has no `expected` level",
+                objective.id.span,
+                label="no expected level",
+                help="add a line such as `expected >= 80 %`",
+                path=_path(objective),
+            )
         if objective.source is None and len(ctx.sources) != 1 and ctx.contract.sources:
-            yield diag("E103", f"objective `{objective.id.text}` does not say what data it reads",
-                       objective.id.span, label="no `from`",
-                       help="add `from <source or scope>`; it may be left out only when the "
-                       "contract has a single source", path=_path(objective))
+            yield diag(
+                "E103",
+                f"objective `{objective.id.text}` does not say what data it reads",
+                objective.id.span,
+                label="no `from`",
+                help="add `from <source or scope>`; it may be left out only when the "
+                "contract has a single source",
+                path=_path(objective),
+            )
 
 
 def _duplicates(items: Iterable[tuple[m.Name, str]]) -> Iterator[Diagnostic]:
@@ -52,10 +74,14 @@ def _duplicates(items: Iterable[tuple[m.Name, str]]) -> Iterator[Diagnostic]:
     for name, what in items:
         first = seen.get(name.text)
         if first is not None:
-            yield diag("E102", f"{what} `{name.text}` is declared twice", name.span,
-                       label="second declaration",
-                       related=(Label(first.span, "first declared here"),),
-                       help="give each declaration its own id")
+            yield diag(
+                "E102",
+                f"{what} `{name.text}` is declared twice",
+                name.span,
+                label="second declaration",
+                related=(Label(first.span, "first declared here"),),
+                help="give each declaration its own id",
+            )
         else:
             seen[name.text] = name
 
@@ -80,12 +106,19 @@ def duplicate_ids(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-def _unknown(name: m.Name, what: str, candidates: Iterable[str], ctx: Context,
-             path: tuple[str, ...] = ()) -> Iterator[Diagnostic]:
+def _unknown(
+    name: m.Name, what: str, candidates: Iterable[str], ctx: Context, path: tuple[str, ...] = ()
+) -> Iterator[Diagnostic]:
     if name.text in ctx.poisoned:
         return
-    yield diag("E201", f"unknown {what} `{name.text}`", name.span, label=f"no such {what}",
-               help=did_you_mean(name.text, candidates), path=path)
+    yield diag(
+        "E201",
+        f"unknown {what} `{name.text}`",
+        name.span,
+        label=f"no such {what}",
+        help=did_you_mean(name.text, candidates),
+        path=path,
+    )
 
 
 def references(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
@@ -101,70 +134,107 @@ def references(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     if contract.risk is not None:
         for rule in contract.risk.rules:
             name = rule.selector.name
-            if rule.selector.kind == "objective" and name is not None:
-                if name.text not in ctx.objectives:
-                    yield from _unknown(name, "objective", ctx.objectives, ctx)
-            elif rule.selector.kind == "any" and name is not None:
-                if name.text not in ("critical", "key", "objective"):
-                    yield diag("E201", f"unknown selector `any {name.text}`", name.span,
-                               label="not a tier",
-                               help=did_you_mean(name.text, ("critical", "key", "objective")))
+            if name is None:
+                continue
+            if rule.selector.kind == "objective" and name.text not in ctx.objectives:
+                yield from _unknown(name, "objective", ctx.objectives, ctx)
+            elif rule.selector.kind == "any" and name.text not in ("critical", "key", "objective"):
+                yield diag(
+                    "E201",
+                    f"unknown selector `any {name.text}`",
+                    name.span,
+                    label="not a tier",
+                    help=did_you_mean(name.text, ("critical", "key", "objective")),
+                )
     for exclusion in contract.exclusions:
         if exclusion.kind.text not in EXCLUSION_KINDS:
-            yield diag("E205", f"unknown exclusion kind `{exclusion.kind.text}`",
-                       exclusion.kind.span, label="not an exclusion kind",
-                       help=did_you_mean(exclusion.kind.text, EXCLUSION_KINDS))
+            yield diag(
+                "E205",
+                f"unknown exclusion kind `{exclusion.kind.text}`",
+                exclusion.kind.span,
+                label="not an exclusion kind",
+                help=did_you_mean(exclusion.kind.text, EXCLUSION_KINDS),
+            )
         if exclusion.objectives is not None:
             for item in exclusion.objectives.items:
                 if isinstance(item, m.Ident) and item.name not in ctx.objectives:
-                    yield from _unknown(m.Name(item.name, item.span), "objective",
-                                        ctx.objectives, ctx)
+                    yield from _unknown(
+                        m.Name(item.name, item.span), "objective", ctx.objectives, ctx
+                    )
     for apply in contract.applies:
         template = ctx.templates.get(apply.template.text)
         if template is None:
             yield from _unknown(apply.template, "template", ctx.templates, ctx)
         elif len(template.params) != len(apply.args):
-            yield diag("E208", f"template `{template.id.text}` takes {len(template.params)} "
-                       f"argument(s), {len(apply.args)} given", apply.span,
-                       label="wrong number of arguments",
-                       related=(Label(template.id.span, "template declared here"),))
+            yield diag(
+                "E208",
+                f"template `{template.id.text}` takes {len(template.params)} "
+                f"argument(s), {len(apply.args)} given",
+                apply.span,
+                label="wrong number of arguments",
+                related=(Label(template.id.span, "template declared here"),),
+            )
 
 
 def kinds(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """Source kinds, metric kinds, weekdays, periods and aggregation methods exist."""
     for source in contract.sources:
         if source.kind.text not in SOURCE_KINDS:
-            yield diag("E204", f"unknown source kind `{source.kind.text}`", source.kind.span,
-                       label="not a source kind", help=did_you_mean(source.kind.text,
-                                                                    SOURCE_KINDS))
+            yield diag(
+                "E204",
+                f"unknown source kind `{source.kind.text}`",
+                source.kind.span,
+                label="not a source kind",
+                help=did_you_mean(source.kind.text, SOURCE_KINDS),
+            )
     metric_names = [*METRICS, *METRIC_ALIASES]
     for objective in ctx.contract.objectives:
         if objective.metric is not None and objective.metric.text not in metric_names:
-            yield diag("E203", f"unknown metric `{objective.metric.text}`", objective.metric.span,
-                       label="not a metric", help=did_you_mean(objective.metric.text,
-                                                               metric_names),
-                       path=_path(objective))
+            yield diag(
+                "E203",
+                f"unknown metric `{objective.metric.text}`",
+                objective.metric.span,
+                label="not a metric",
+                help=did_you_mean(objective.metric.text, metric_names),
+                path=_path(objective),
+            )
         periods = [objective.window] if objective.window else []
         if objective.aggregate is not None:
             method = objective.aggregate.method
             if method.text not in AGGREGATIONS:
-                yield diag("E209", f"unknown aggregation method `{method.text}`", method.span,
-                           label="not a method", help=did_you_mean(method.text, AGGREGATIONS),
-                           path=_path(objective))
+                yield diag(
+                    "E209",
+                    f"unknown aggregation method `{method.text}`",
+                    method.span,
+                    label="not a method",
+                    help=did_you_mean(method.text, AGGREGATIONS),
+                    path=_path(objective),
+                )
             if objective.aggregate.per is not None:
                 periods.append(objective.aggregate.per)
         periods.extend(v.per for v in objective.min_volumes if v.per is not None)
         for period in periods:
             if period.name is not None and period.name.text not in PERIODS:
-                yield diag("E209", f"unknown period `{period.name.text}`", period.name.span,
-                           label="not a period", help=did_you_mean(period.name.text, PERIODS),
-                           path=_path(objective))
+                yield diag(
+                    "E209",
+                    f"unknown period `{period.name.text}`",
+                    period.name.span,
+                    label="not a period",
+                    help=did_you_mean(period.name.text, PERIODS),
+                    path=_path(objective),
+                )
     for calendar in contract.calendars:
-        for group in (*calendar.open_hours, *calendar.closed):
-            for day in group.days:
+        groups = [g.days for g in calendar.open_hours] + [g.days for g in calendar.closed]
+        for days in groups:
+            for day in days:
                 if day.text not in WEEKDAYS:
-                    yield diag("E207", f"unknown weekday `{day.text}`", day.span,
-                               label="not a weekday", help=did_you_mean(day.text, WEEKDAYS))
+                    yield diag(
+                        "E207",
+                        f"unknown weekday `{day.text}`",
+                        day.span,
+                        label="not a weekday",
+                        help=did_you_mean(day.text, WEEKDAYS),
+                    )
 
 
 def scope_cycles(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
@@ -178,9 +248,13 @@ def scope_cycles(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
             name = ctx.scopes[name].base.text
         if name == scope.id.text and not reported.intersection(chain):
             reported.update(chain)
-            yield diag("E212", "scopes form a cycle: " + " -> ".join([*chain, name]),
-                       scope.base.span, label="refers back to itself",
-                       help="base one of these scopes on a source")
+            yield diag(
+                "E212",
+                "scopes form a cycle: " + " -> ".join([*chain, name]),
+                scope.base.span,
+                label="refers back to itself",
+                help="base one of these scopes on a source",
+            )
 
 
 def _used_names(ctx: Context) -> set[str]:
@@ -196,8 +270,14 @@ def _used_names(ctx: Context) -> set[str]:
         for setting in objective.settings:
             if isinstance(setting.value, m.Ident):
                 used.add(setting.value.name)
-    for block in (contract.header, contract.credits, contract.risk, *contract.reliefs,
-                  *contract.sources, *contract.calendars):
+    for block in (
+        contract.header,
+        contract.credits,
+        contract.risk,
+        *contract.reliefs,
+        *contract.sources,
+        *contract.calendars,
+    ):
         for setting in getattr(block, "settings", ()):
             if isinstance(setting.value, m.Ident):
                 used.add(setting.value.name)
@@ -220,5 +300,10 @@ def unused(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     ]
     for name, what in declared:
         if name.text not in used:
-            yield diag("W201", f"{what} `{name.text}` is never used", name.span,
-                       label="declared here", help=f"use it or remove it")
+            yield diag(
+                "W201",
+                f"{what} `{name.text}` is never used",
+                name.span,
+                label="declared here",
+                help="use it or remove it",
+            )

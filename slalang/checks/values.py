@@ -60,8 +60,13 @@ def quantity_problems(
     if spec.kind == "share_or_money":
         allowed = {Dimension.PERCENT, Dimension.MONEY}
         if actual not in allowed:
-            yield diag("E301", f"{what} needs {spec.describe()}, not {describe_value(quantity)}",
-                       quantity.span, label="wrong unit", path=path)
+            yield diag(
+                "E301",
+                f"{what} needs {spec.describe()}, not {describe_value(quantity)}",
+                quantity.span,
+                label="wrong unit",
+                path=path,
+            )
             return
         wanted = actual
     if spec.kind == "number":
@@ -69,25 +74,38 @@ def quantity_problems(
     if spec.kind == "count" and actual is Dimension.NUMBER:
         actual = Dimension.COUNT
     if wanted is not None and actual is not wanted:
-        yield diag("E301", f"{what} needs {spec.describe()}, not {describe_value(quantity)}",
-                   quantity.span, label=f"this is a {actual.value if actual else 'number'}",
-                   help=_unit_help(wanted), path=path)
+        yield diag(
+            "E301",
+            f"{what} needs {spec.describe()}, not {describe_value(quantity)}",
+            quantity.span,
+            label=f"this is a {actual.value if actual else 'number'}",
+            help=_unit_help(wanted),
+            path=path,
+        )
         return
     if actual is Dimension.MONEY:
         currency = ctx.contract.setting("currency")
-        expected = currency.value.name if currency and isinstance(currency.value,
-                                                                  m.Ident) else None
+        expected = currency.value.name if currency and isinstance(currency.value, m.Ident) else None
         if expected is not None and quantity.unit != expected:
-            yield diag("E303", f"amount in {quantity.unit}, but the contract's currency is "
-                       f"{expected}", quantity.span, label="other currency", path=path)
-    if actual is Dimension.PERCENT or spec.kind == "share_or_money" and actual is (
-            Dimension.PERCENT):
+            yield diag(
+                "E303",
+                f"amount in {quantity.unit}, but the contract's currency is {expected}",
+                quantity.span,
+                label="other currency",
+                path=path,
+            )
+    if quantity.unit == "%":
         yield from _range(quantity, Decimal(0), Decimal(100), what, path)
     elif spec.low is not None or spec.high is not None:
         yield from _range(quantity, spec.low, spec.high, what, path)
     if spec.kind == "count" and quantity.value != quantity.value.to_integral_value():
-        yield diag("E304", f"{what} must be a whole number", quantity.span,
-                   label="not a whole number", path=path)
+        yield diag(
+            "E304",
+            f"{what} must be a whole number",
+            quantity.span,
+            label="not a whole number",
+            path=path,
+        )
 
 
 def _unit_help(wanted: Dimension) -> str:
@@ -101,21 +119,38 @@ def _unit_help(wanted: Dimension) -> str:
     }[wanted]
 
 
-def _range(quantity: m.Quantity, low: Decimal | None, high: Decimal | None, what: str,
-           path: tuple[str, ...]) -> Iterator[Diagnostic]:
+def _range(
+    quantity: m.Quantity,
+    low: Decimal | None,
+    high: Decimal | None,
+    what: str,
+    path: tuple[str, ...],
+) -> Iterator[Diagnostic]:
     value = quantity.value
     if (low is not None and value < low) or (high is not None and value > high):
         unit = "" if quantity.unit in (None, "%") else f" {quantity.unit}"
         pct = "%" if quantity.unit == "%" else ""
-        bounds = f"between {low}{pct}{unit} and {high}{pct}{unit}" if low is not None and (
-            high is not None) else (f"at least {low}{pct}{unit}" if low is not None
-                                    else f"at most {high}{pct}{unit}")
-        yield diag("E304", f"{what} is out of range: {value}{pct}{unit}", quantity.span,
-                   label="out of range", help=f"{what} must be {bounds}", path=path)
+        bounds = (
+            f"between {low}{pct}{unit} and {high}{pct}{unit}"
+            if low is not None and (high is not None)
+            else (f"at least {low}{pct}{unit}" if low is not None else f"at most {high}{pct}{unit}")
+        )
+        yield diag(
+            "E304",
+            f"{what} is out of range: {value}{pct}{unit}",
+            quantity.span,
+            label="out of range",
+            help=f"{what} must be {bounds}",
+            path=path,
+        )
 
 
 def value_problems(
-    value: m.Value, spec: Spec, what: str, ctx: Context, path: tuple[str, ...] = (),
+    value: m.Value,
+    spec: Spec,
+    what: str,
+    ctx: Context,
+    path: tuple[str, ...] = (),
     criteria: frozenset[str] | None = None,
 ) -> Iterator[Diagnostic]:
     """Every way a value can fail to fit a spec."""
@@ -127,9 +162,14 @@ def value_problems(
             yield _shape(value, spec, what, path)
             return
         if value.op not in spec.ops:
-            yield diag("E305", f"`{value.op}` is not allowed in {what}", value.span,
-                       label="operator not allowed",
-                       help="use " + " or ".join(f"`{op}`" for op in spec.ops), path=path)
+            yield diag(
+                "E305",
+                f"`{value.op}` is not allowed in {what}",
+                value.span,
+                label="operator not allowed",
+                help="use " + " or ".join(f"`{op}`" for op in spec.ops),
+                path=path,
+            )
         yield from quantity_problems(value.quantity, spec, what, ctx, path)
         return
     if kind in ("duration", "percent", "count", "money", "points", "number", "share_or_money"):
@@ -142,14 +182,24 @@ def value_problems(
         if not isinstance(value, m.Ident):
             yield _shape(value, spec, what, path)
         elif value.name not in spec.choices:
-            yield diag("E205", f"`{value.name}` is not a choice of {what}", value.span,
-                       label="unknown choice", help=did_you_mean(value.name, spec.choices),
-                       path=path)
+            yield diag(
+                "E205",
+                f"`{value.name}` is not a choice of {what}",
+                value.span,
+                label="unknown choice",
+                help=did_you_mean(value.name, spec.choices),
+                path=path,
+            )
         return
     if kind == "bool":
         if not isinstance(value, m.Ident) or value.name not in ("true", "false"):
-            yield diag("E302", f"{what} needs `true` or `false`", value.span,
-                       label=f"this is {describe_value(value)}", path=path)
+            yield diag(
+                "E302",
+                f"{what} needs `true` or `false`",
+                value.span,
+                label=f"this is {describe_value(value)}",
+                path=path,
+            )
         return
     if kind in ("text", "timezone"):
         if not isinstance(value, m.Text):
@@ -161,9 +211,14 @@ def value_problems(
         if not isinstance(value, m.Ident):
             yield _shape(value, spec, what, path)
         elif value.name not in CURRENCIES:
-            yield diag("E213", f"unknown currency `{value.name}`", value.span,
-                       label="not an ISO 4217 code", help=did_you_mean(value.name, CURRENCIES),
-                       path=path)
+            yield diag(
+                "E213",
+                f"unknown currency `{value.name}`",
+                value.span,
+                label="not an ISO 4217 code",
+                help=did_you_mean(value.name, CURRENCIES),
+                path=path,
+            )
         return
     if kind == "list":
         if not isinstance(value, m.ListValue):
@@ -185,8 +240,14 @@ def value_problems(
             yield from _reference(value, spec.ref, what, ctx, path, criteria)
 
 
-def _reference(value: m.Ident, ref: str, what: str, ctx: Context, path: tuple[str, ...],
-               criteria: frozenset[str] | None) -> Iterator[Diagnostic]:
+def _reference(
+    value: m.Ident,
+    ref: str,
+    what: str,
+    ctx: Context,
+    path: tuple[str, ...],
+    criteria: frozenset[str] | None,
+) -> Iterator[Diagnostic]:
     tables: dict[str, object] = {
         "calendar": ctx.calendars, "source": ctx.sources, "objective": ctx.objectives,
     }  # fmt: skip
@@ -198,19 +259,35 @@ def _reference(value: m.Ident, ref: str, what: str, ctx: Context, path: tuple[st
         table = tables[ref]
     if value.name in table or value.name in ctx.poisoned:  # type: ignore[operator]
         return
-    yield diag("E201", f"unknown {ref} `{value.name}`", value.span, label=f"no such {ref}",
-               help=did_you_mean(value.name, table), path=path)  # type: ignore[arg-type]
+    yield diag(
+        "E201",
+        f"unknown {ref} `{value.name}`",
+        value.span,
+        label=f"no such {ref}",
+        help=did_you_mean(value.name, table),
+        path=path,
+    )  # type: ignore[arg-type]
 
 
 def _timezone(value: m.Text, path: tuple[str, ...]) -> Iterator[Diagnostic]:
     try:
         zoneinfo.ZoneInfo(value.value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        yield diag("E210", f"unknown time zone `{value.value}`", value.span,
-                   label="not an IANA time zone",
-                   help=did_you_mean(value.value, zoneinfo.available_timezones()), path=path)
+        yield diag(
+            "E210",
+            f"unknown time zone `{value.value}`",
+            value.span,
+            label="not an IANA time zone",
+            help=did_you_mean(value.value, zoneinfo.available_timezones()),
+            path=path,
+        )
 
 
 def _shape(value: m.Value, spec: Spec, what: str, path: tuple[str, ...]) -> Diagnostic:
-    return diag("E302", f"{what} needs {spec.describe()}, not {describe_value(value)}",
-                value.span, label=f"this is {describe_value(value)}", path=path)
+    return diag(
+        "E302",
+        f"{what} needs {spec.describe()}, not {describe_value(value)}",
+        value.span,
+        label=f"this is {describe_value(value)}",
+        path=path,
+    )

@@ -28,12 +28,22 @@ def _length_problem(period: m.Period, path: tuple[str, ...]) -> Diagnostic | Non
         return None
     minutes = _minutes(period.length)
     if minutes is None:
-        return diag("E301", "a period length needs a duration such as `30 min`",
-                    period.length.span, label="not a duration", path=path)
+        return diag(
+            "E301",
+            "a period length needs a duration such as `30 min`",
+            period.length.span,
+            label="not a duration",
+            path=path,
+        )
     if minutes not in INTERVAL_MINUTES:
-        return diag("E601", f"an interval of {minutes.normalize()} minutes is not allowed",
-                    period.span, label="not 15, 30 or 60 min",
-                    help="intervals are 15, 30 or 60 minutes long", path=path)
+        return diag(
+            "E601",
+            f"an interval of {minutes.normalize()} minutes is not allowed",
+            period.span,
+            label="not 15, 30 or 60 min",
+            help="intervals are 15, 30 or 60 minutes long",
+            path=path,
+        )
     return None
 
 
@@ -82,25 +92,50 @@ def objective_windows(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic
         method = aggregate.method.text
         needs_per = method in ("mean", "weighted_mean", "share", "floor")
         if needs_per and aggregate.per is None:
-            yield diag("E605", f"`aggregate {method}` needs `per <period>`", aggregate.span,
-                       label="no period", help=f"for example `aggregate {method} per 30 min`",
-                       path=path)
+            yield diag(
+                "E605",
+                f"`aggregate {method}` needs `per <period>`",
+                aggregate.span,
+                label="no period",
+                help=f"for example `aggregate {method} per 30 min`",
+                path=path,
+            )
         if method == "pooled" and (aggregate.per is not None or aggregate.meeting is not None):
-            yield diag("E605", "`aggregate pooled` takes no `per` or `meeting`", aggregate.span,
-                       label="pooled over the whole window", path=path)
+            yield diag(
+                "E605",
+                "`aggregate pooled` takes no `per` or `meeting`",
+                aggregate.span,
+                label="pooled over the whole window",
+                path=path,
+            )
         if method == "share" and aggregate.meeting is None:
-            yield diag("E605", "`aggregate share` needs `meeting <target>`", aggregate.span,
-                       label="no interval target",
-                       help="for example `aggregate share per 30 min meeting >= 80 %`", path=path)
+            yield diag(
+                "E605",
+                "`aggregate share` needs `meeting <target>`",
+                aggregate.span,
+                label="no interval target",
+                help="for example `aggregate share per 30 min meeting >= 80 %`",
+                path=path,
+            )
         if method in ("mean", "weighted_mean", "floor") and aggregate.meeting is not None:
-            yield diag("E605", f"`aggregate {method}` takes no `meeting`", aggregate.meeting.span,
-                       label="not used", help="the levels apply to the aggregated value",
-                       path=path)
+            yield diag(
+                "E605",
+                f"`aggregate {method}` takes no `meeting`",
+                aggregate.meeting.span,
+                label="not used",
+                help="the levels apply to the aggregated value",
+                path=path,
+            )
         if aggregate.per is not None and not _finer(aggregate.per, objective.window):
-            yield diag("E602", "the aggregation period is not finer than the window",
-                       aggregate.per.span, label="aggregation period",
-                       help="aggregate per interval, day or month inside a longer window; "
-                       "weeks do not divide months", path=path)
+            yield diag(
+                "E602",
+                "the aggregation period is not finer than the window",
+                aggregate.per.span,
+                label="aggregation period",
+                help="aggregate per interval, day or month inside a longer window; "
+                "weeks do not divide months",
+                path=path,
+            )
     for objective in ctx.contract.objectives:
         path = (f"objective {objective.id.text}",)
         per = objective.aggregate.per if objective.aggregate else None
@@ -109,10 +144,14 @@ def objective_windows(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic
                 continue
             if volume.per.length is not None and _minutes(volume.per.length) is None:
                 continue
-            yield diag("E607", "the minimum volume's period is neither the window nor the "
-                       "aggregation period", volume.per.span, label="period mismatch",
-                       help="write `min_volume N` for the window, or `per` the aggregation "
-                       "period", path=path)
+            yield diag(
+                "E607",
+                "the minimum volume's period is neither the window nor the aggregation period",
+                volume.per.span,
+                label="period mismatch",
+                help="write `min_volume N` for the window, or `per` the aggregation period",
+                path=path,
+            )
 
 
 def calendars(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
@@ -125,15 +164,22 @@ def calendars(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         ]
         for days, hours in groups:
             if hours is not None and hours.end.minutes <= hours.start.minutes:
-                yield diag("E603", "opening hours end before they start", hours.span,
-                           label="empty opening hours",
-                           help="write the earlier time first, e.g. `08:00-20:00`; use 24:00 "
-                           "for midnight")
+                yield diag(
+                    "E603",
+                    "opening hours end before they start",
+                    hours.span,
+                    label="empty opening hours",
+                    help="write the earlier time first, e.g. `08:00-20:00`; use 24:00 for midnight",
+                )
             for day in _expand_days(days):
                 if day.text in seen:
-                    yield diag("E606", f"`{day.text}` is described twice", day.span,
-                               label="second time",
-                               related=(Label(seen[day.text].span, "first time"),))
+                    yield diag(
+                        "E606",
+                        f"`{day.text}` is described twice",
+                        day.span,
+                        label="second time",
+                        related=(Label(seen[day.text].span, "first time"),),
+                    )
                 else:
                     seen[day.text] = day
 
@@ -155,21 +201,44 @@ def date_ranges(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         if INVALID_DATE in (start, end):
             start = end = None
         elif end < start:
-            yield diag("E604", "the contract ends before it starts", effective.value.span,
-                       label="end before start")
+            yield diag(
+                "E604",
+                "the contract ends before it starts",
+                effective.value.span,
+                label="end before start",
+            )
             start = end = None
     for exclusion in contract.exclusions:
         if exclusion.end.value < exclusion.start.value:
-            yield diag("E604", "the exclusion ends before it starts", exclusion.span,
-                       label="end before start")
-        elif start is not None and end is not None and (
-                exclusion.end.value.date() < start or exclusion.start.value.date() > end):
-            yield diag("W601", "the exclusion lies outside the contract's effective dates",
-                       exclusion.span, label="outside the contract")
+            yield diag(
+                "E604",
+                "the exclusion ends before it starts",
+                exclusion.span,
+                label="end before start",
+            )
+        elif (
+            start is not None
+            and end is not None
+            and (exclusion.end.value.date() < start or exclusion.start.value.date() > end)
+        ):
+            yield diag(
+                "W601",
+                "the exclusion lies outside the contract's effective dates",
+                exclusion.span,
+                label="outside the contract",
+            )
     for calendar in contract.calendars:
         for holiday in calendar.holidays:
             day = holiday.date.value
-            if start is not None and end is not None and day != INVALID_DATE and not (
-                    start <= day <= end):
-                yield diag("W601", "the holiday lies outside the contract's effective dates",
-                           holiday.date.span, label="outside the contract")
+            if (
+                start is not None
+                and end is not None
+                and day != INVALID_DATE
+                and not (start <= day <= end)
+            ):
+                yield diag(
+                    "W601",
+                    "the holiday lies outside the contract's effective dates",
+                    holiday.date.span,
+                    label="outside the contract",
+                )
