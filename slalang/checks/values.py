@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 
 from slalang import model as m
@@ -248,16 +248,16 @@ def _reference(
     path: tuple[str, ...],
     criteria: frozenset[str] | None,
 ) -> Iterator[Diagnostic]:
-    tables: dict[str, object] = {
+    tables: dict[str, Collection[str]] = {
         "calendar": ctx.calendars, "source": ctx.sources, "objective": ctx.objectives,
     }  # fmt: skip
     if ref == "criterion":
         if criteria is None or value.name in criteria:
             return
-        table: object = criteria
+        table: Collection[str] = criteria
     else:
         table = tables[ref]
-    if value.name in table or value.name in ctx.poisoned:  # type: ignore[operator]
+    if value.name in table or value.name in ctx.poisoned:
         return
     yield diag(
         "E201",
@@ -266,7 +266,7 @@ def _reference(
         label=f"no such {ref}",
         help=did_you_mean(value.name, table),
         path=path,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _timezone(value: m.Text, path: tuple[str, ...]) -> Iterator[Diagnostic]:
