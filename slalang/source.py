@@ -67,8 +67,10 @@ class Source:
         return line_index + 1, offset - self._line_starts[line_index] + 1
 
     def span(self, start: int, end: int) -> Span:
-        """Return the span covering offsets ``[start, end)``."""
-        end = max(start, end)
+        """Return the span covering offsets ``[start, end)``, clamped to the text."""
+        size = len(self.text)
+        start = max(0, min(start, size))
+        end = max(start, min(end, size))
         line, column = self.position(start)
         end_line, end_column = self.position(end)
         return Span(self.path, start, end, line, column, end_line, end_column)
