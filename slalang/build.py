@@ -160,12 +160,12 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     def time(self, meta: Meta, children: Sequence[Token]) -> m.TimeValue:
         return self.time_of(children[0])
 
-    def time_of(self, token: Token) -> m.TimeValue:
+    def time_of(self, token: Token, fallback: int = 0) -> m.TimeValue:
         hours, minutes = (int(part) for part in str(token).split(":"))
         total = hours * 60 + minutes
         if minutes >= 60 or total > 24 * 60:
             self.bad_literal(token, "time of day", "times run from 00:00 to 24:00")
-            total = 0
+            total = fallback  # start of day for a start, end of day for an end: no E603
         return m.TimeValue(total, self.tspan(token))
 
     @v_args(meta=True)
@@ -248,7 +248,8 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     @v_args(meta=True)
     def open_hours(self, meta: Meta, children: Sequence[Any]) -> m.OpenHours:
         days, start, end = children
-        return m.OpenHours(days, self.time_of(start), self.time_of(end), self.span(meta))
+        end_time = self.time_of(end, fallback=24 * 60)
+        return m.OpenHours(days, self.time_of(start), end_time, self.span(meta))
 
     @v_args(meta=True)
     def closed_days(self, meta: Meta, children: Sequence[Any]) -> m.ClosedDays:

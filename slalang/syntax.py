@@ -194,6 +194,17 @@ def _block_end(text: str, line_start: int, line_end: int) -> int:
     return line_end if not opened else len(text)
 
 
+def _enclosing_block(text: str, offset: int) -> int | None:
+    """Return the offset of the innermost `{` still open at ``offset``, if any."""
+    opened: list[int] = []
+    for match in re.finditer(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[{}]', text[:offset]):
+        if match.group() == "{":
+            opened.append(match.start())
+        elif match.group() == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + re.sub(r"[^\r\n]", " ", text[start:end]) + text[end:]
 
@@ -321,6 +332,12 @@ class _Recovery:
         declared = _DECLARED.match(self.text, line_start, line_end)
         if declared:
             self.poisoned.add(declared.group(1))
+        enclosing = _enclosing_block(self.text, line_start)
+        if enclosing is not None:
+            block_start, block_end = _line_bounds(self.text, enclosing)
+            owner = _DECLARED.match(self.text, block_start, block_end)
+            if owner:
+                self.poisoned.add(owner.group(1))
         if not self.text[line_start:end].strip():
             return False
         self.text = _blank(self.text, line_start, end)

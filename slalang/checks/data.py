@@ -45,6 +45,8 @@ def _operand_type(value: m.Value) -> str:
     return "word"
 
 
+_OPERAND_WORDS = {"word": "a bare word", "text": "a string"}
+
 _COMPATIBLE = {
     "text": {"text"}, "answer": {"text"}, "number": {"number"}, "duration": {"duration"},
     "bool": {"bool"}, "time": {"text"},
@@ -90,7 +92,7 @@ def _filter_problems(
                 yield diag(
                     "E306",
                     f"`{field}` is a {wanted} field, compared with "
-                    f"{'a bare word' if got == 'word' else 'a ' + got}",
+                    f"{_OPERAND_WORDS.get(got, 'a ' + got)}",
                     value.span,
                     label="wrong type",
                     help=hint,
@@ -176,11 +178,11 @@ def _interval_fields(
         t = _short_seconds(threshold.value)
         buckets = _list_seconds(source, "thresholds", [Decimal(20)])
         if t is not None and t not in buckets:
-            shown = ", ".join(f"{b.normalize()} s" for b in buckets) or "none"
+            shown = ", ".join(f"{b.normalize():f} s" for b in buckets) or "none"
             yield diag(
                 "E702",
                 f"interval source `{source.id.text}` has no count of calls "
-                f"answered within {t.normalize()} s",
+                f"answered within {t.normalize():f} s",
                 threshold.value.span,
                 label="no such bucket in the interval data",
                 help=f"its `thresholds` are: {shown}; use one of them, or measure from "
@@ -197,7 +199,7 @@ def _interval_fields(
                 yield diag(
                     "E702",
                     f"interval source `{source.id.text}` has no count of calls "
-                    f"abandoned within {t.normalize()} s, which variant {name} needs",
+                    f"abandoned within {t.normalize():f} s, which variant {name} needs",
                     threshold.value.span,
                     label="no abandon bucket",
                     help="add it to the source's `abandon_thresholds`, or use F1 or F5",
@@ -223,8 +225,8 @@ def _interval_fields(
             yield diag(
                 "E702",
                 f"interval source `{source.id.text}` counts short abandons "
-                f"under {have.normalize() if have is not None else 'no'} s, not "
-                f"{wanted.normalize()} s",
+                f"under {format(have.normalize(), 'f') if have is not None else 'no'} s, not "
+                f"{wanted.normalize():f} s",
                 anchor,
                 label="no such short-abandon count",
                 help="match the source's `short_abandon`, or measure from contact records",
@@ -239,7 +241,7 @@ def _interval_fields(
             yield diag(
                 "E702",
                 f"interval source `{source.id.text}` reports every "
-                f"{(interval / 60).normalize()} min, finer periods cannot be rebuilt",
+                f"{(interval / 60).normalize():f} min, finer periods cannot be rebuilt",
                 aggregate.per.span,
                 label="finer than the data",
                 path=path,

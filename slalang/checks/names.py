@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 
 import attrs
@@ -286,11 +287,21 @@ def _used_names(ctx: Context) -> set[str]:
         if applies is not None:
             used.add(relief.id.text)
     used.update(a.template.text for a in contract.applies)
+    for template in contract.templates:  # uses inside a template count even if not applied
+        used.update(scope.base.text for scope in template.scopes)
+        used.update(o.source.text for o in template.objectives if o.source is not None)
+    data = [*ctx.sources, *ctx.scopes]
+    for name in [*(s.base.text for s in contract.scopes), *(o.source.text for o in
+                 contract.objectives if o.source is not None)]:  # fmt: skip
+        if name not in data:  # a misspelt reference (E201) most likely meant its close match
+            used.update(difflib.get_close_matches(name, data, n=1, cutoff=0.6))
     return used
 
 
 def unused(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """Warn about sources, scopes, calendars and templates nothing uses."""
+    if ctx.poisoned:
+        return  # a statement lost to a syntax error may have been the one using them
     used = _used_names(ctx)
     declared: list[tuple[m.Name, str]] = [
         *((s.id, "source") for s in contract.sources),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -38,9 +39,11 @@ def _block(
     criteria: frozenset[str] | None = None,
 ) -> Iterator[Diagnostic]:
     table = {knob.name: knob for knob in knobs}
+    unknown: list[str] = []
     for setting in settings:
         knob = table.get(setting.name.text)
         if knob is None:
+            unknown.append(setting.name.text)
             yield diag(
                 "E202",
                 f"unknown setting `{setting.name.text}` in {where}",
@@ -51,11 +54,13 @@ def _block(
             )
             continue
         yield from value_problems(setting.value, knob.spec, f"`{knob.name}`", ctx, path, criteria)
-    if anchor is None:
+    if anchor is None or anchor.text in ctx.poisoned:
         return
     written = {setting.name.text for setting in settings}
     for knob in knobs:
         if knob.required and knob.name not in written:
+            if difflib.get_close_matches(knob.name, unknown, n=1, cutoff=0.6):
+                continue  # a misspelt setting already reported as E202
             yield diag(
                 "E103",
                 f"{where} has no `{knob.name}`",

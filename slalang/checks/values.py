@@ -86,7 +86,7 @@ def quantity_problems(
     if actual is Dimension.MONEY:
         currency = ctx.contract.setting("currency")
         expected = currency.value.name if currency and isinstance(currency.value, m.Ident) else None
-        if expected is not None and quantity.unit != expected:
+        if expected in CURRENCIES and quantity.unit != expected:
             yield diag(
                 "E303",
                 f"amount in {quantity.unit}, but the contract's currency is {expected}",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+import attrs
+
 from slalang import model as m
 from slalang.build import INVALID_DATE
 from slalang.checks.context import Context
@@ -38,7 +40,7 @@ def _length_problem(period: m.Period, path: tuple[str, ...]) -> Diagnostic | Non
     if minutes not in INTERVAL_MINUTES:
         return diag(
             "E601",
-            f"an interval of {minutes.normalize()} minutes is not allowed",
+            f"an interval of {minutes.normalize():f} minutes is not allowed",
             period.span,
             label="not 15, 30 or 60 min",
             help="intervals are 15, 30 or 60 minutes long",
@@ -188,7 +190,13 @@ def _expand_days(days: tuple[m.Name, ...]) -> list[m.Name]:
     if len(days) == 2 and days[0].text in WEEKDAYS and days[1].text in WEEKDAYS:
         first, last = WEEKDAYS.index(days[0].text), WEEKDAYS.index(days[1].text)
         if last >= first:
-            return [m.Name(WEEKDAYS[i], days[0].span) for i in range(first, last + 1)]
+            whole = attrs.evolve(  # `monday to friday`: each day points at the whole range
+                days[0].span,
+                end=days[1].span.end,
+                end_line=days[1].span.end_line,
+                end_column=days[1].span.end_column,
+            )
+            return [m.Name(WEEKDAYS[i], whole) for i in range(first, last + 1)]
     return [day for day in days if day.text in WEEKDAYS]
 
 
