@@ -75,7 +75,8 @@ CATALOGUE: dict[str, Code] = {
             "E007",
             _E,
             "nesting too deep",
-            "Brackets, parentheses and braces may nest at most 64 levels.",
+            "Brackets, parentheses and braces may nest at most 64 levels, counting each `not` "
+            "of a chain such as `not not x` as one level too.",
         ),
         Code("E008", _E, "unclosed block", "The file ends before a `{` is closed by its `}`."),
         Code("E009", _E, "cannot read file", "The file does not exist or cannot be read."),

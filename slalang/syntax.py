@@ -26,7 +26,7 @@ from slalang.diagnostics import Diagnostic
 from slalang.source import MAX_SOURCE_BYTES, Source
 
 MAX_DEPTH = 64
-"""How deep brackets, parentheses and braces may nest (E007)."""
+"""How deep brackets, parentheses, braces and `not` chains may nest (E007)."""
 
 MAX_RECOVERIES = 50
 """How many syntax errors of one file are reported before parsing gives up."""
@@ -130,23 +130,47 @@ def decode(data: bytes, path: str) -> tuple[Source | None, list[Diagnostic]]:
     return (None if diagnostics else source), diagnostics
 
 
+_NESTING_TOKENS = re.compile(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[(\[{]|[)\]}]|\bnot\b|[^\s"#()\[\]{}]+')
+
+
 def _nesting_error(source: Source) -> Diagnostic | None:
+    """Refuse brackets, or chains of ``not``, nested deeper than ``MAX_DEPTH`` (E007).
+
+    A run of ``not`` nests one level per ``not``; the depth of a point is its
+    bracket depth plus the ``not`` runs still open at each enclosing level.
+    """
     depth = 0
+    runs: list[int] = []  # the `not` run open at each enclosing bracket level
+    run = 0
+    open_nots = 0  # sum(runs), kept incrementally
     text = source.text
-    for match in re.finditer(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[(\[{]|[)\]}]', text):
+    for match in _NESTING_TOKENS.finditer(text):
         token = match.group()
-        if token in "([{":
+        if token in ("(", "[", "{"):
             depth += 1
-            if depth > MAX_DEPTH:
-                return diag(
-                    "E007",
-                    f"brackets nest more than {MAX_DEPTH} levels deep",
-                    source.span(match.start(), match.end()),
-                    label="too deep",
-                    help="flatten the expression",
-                )
-        elif token in ")]}":
+            runs.append(run)
+            open_nots += run
+            run = 0
+        elif token in (")", "]", "}"):
             depth = max(0, depth - 1)
+            if runs:
+                open_nots -= runs.pop()
+            run = 0
+        elif token == "not":
+            run += 1
+        else:
+            if not token.startswith("#"):
+                run = 0
+            continue
+        if depth + open_nots + run > MAX_DEPTH:
+            what = "`not` chains" if token == "not" else "brackets"
+            return diag(
+                "E007",
+                f"{what} nest more than {MAX_DEPTH} levels deep",
+                source.span(match.start(), match.end()),
+                label="too deep",
+                help="flatten the expression",
+            )
     return None
 
 
