@@ -13,7 +13,7 @@ from functools import cached_property
 
 import attrs
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_SOURCE_BYTES = 1024 * 1024
 """Contract files larger than this are refused with a diagnostic (E006)."""
 
 

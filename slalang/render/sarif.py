@@ -21,10 +21,8 @@ from slalang.render.common import diagnostic_path, pairs
 from slalang.source import Span
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-HOMEPAGE = "https://github.com/slalang/slalang"
-"""Where the tool is described (``tool.driver.informationUri``)."""
-DOCS = HOMEPAGE + "/blob/main/docs/diagnostics.md"
-"""The page documenting every code; each code has an anchor of its own."""
+DOCS = "docs/diagnostics.md"
+"""The page, in the slalang distribution, documenting every code under its own heading."""
 SRCROOT = "%SRCROOT%"
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
@@ -40,7 +38,6 @@ def render(results: Sequence[CheckResult], *, color: bool = False) -> str:
         "tool": {
             "driver": {
                 "name": "slalang",
-                "informationUri": HOMEPAGE,
                 "version": slalang.__version__,
                 "rules": [_rule(code, severities[code]) for code in codes],
             }
@@ -75,7 +72,7 @@ def _rule(code: str, severity: Severity) -> dict[str, object]:
     }
     if entry is not None and entry.explanation:
         rule["fullDescription"] = {"text": entry.explanation}
-    rule["helpUri"] = f"{DOCS}#{code.lower()}"
+    rule["help"] = {"text": f"See `slalang explain {code}` or {DOCS}#{code.lower()}."}
     level = entry.severity if entry is not None else severity
     rule["defaultConfiguration"] = {"level": _LEVEL[level]}
     return rule

@@ -52,7 +52,8 @@ def service_result() -> CheckResult:
 
 def sample_results() -> list[CheckResult]:
     """Three files: a syntax error, two hand-built diagnostics, and an unreadable file."""
-    broken = slalang.check(BROKEN, path="contracts/broken.sla")
+    parsed = slalang.parse(BROKEN, path="contracts/broken.sla")
+    broken = CheckResult(parsed.source, None, parsed.diagnostics)
     unreadable = CheckResult(
         None, None, (diag("E009", "cannot read `missing.sla`: No such file", None),)
     )

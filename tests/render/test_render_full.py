@@ -27,7 +27,8 @@ def caret_under(text: str, word: str) -> tuple[int, int]:
 
 
 def test_syntax_error_snippet() -> None:
-    result = slalang.check("objective x {\n  expected >= \n}\n", path="a.sla")
+    parsed = slalang.parse("objective x {\n  expected >= \n}\n", path="a.sla")
+    result = CheckResult(parsed.source, None, parsed.diagnostics)
     assert render([result], format="full") == (
         "error[E001]: unexpected end of line\n"
         "  --> a.sla:2:15\n"

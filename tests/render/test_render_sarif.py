@@ -47,14 +47,13 @@ def check_log(log: dict[str, Any]) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "slalang"
     assert driver["version"] == slalang.__version__
-    assert driver["informationUri"].startswith("https://")
     rules = driver["rules"]
     ids = [rule["id"] for rule in rules]
     assert len(ids) == len(set(ids))
     for rule in rules:
         assert rule["name"]
         assert rule["shortDescription"]["text"]
-        assert rule["helpUri"].endswith("docs/diagnostics.md#" + rule["id"].lower())
+        assert rule["help"]["text"].endswith("docs/diagnostics.md#" + rule["id"].lower() + ".")
         assert rule["defaultConfiguration"]["level"] in LEVELS
     used = set()
     for result in run["results"]:
