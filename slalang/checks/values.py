@@ -96,6 +96,8 @@ def quantity_problems(
             )
     if quantity.unit == "%":
         yield from _range(quantity, Decimal(0), Decimal(100), what, path)
+    elif spec.kind == "share_or_money":  # the 0-100 bounds are for the share form only
+        yield from _range(quantity, spec.low, None, what, path)
     elif spec.low is not None or spec.high is not None:
         yield from _range(quantity, spec.low, spec.high, what, path)
     if spec.kind == "count" and quantity.value != quantity.value.to_integral_value():

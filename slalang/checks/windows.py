@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -217,6 +218,8 @@ def date_ranges(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
             )
             start = end = None
     for exclusion in contract.exclusions:
+        if datetime.min in (exclusion.start.value, exclusion.end.value):
+            continue  # an unreadable date and time, already reported as E105
         if exclusion.end.value < exclusion.start.value:
             yield diag(
                 "E604",
