@@ -30,10 +30,13 @@ PASSES: tuple[Pass, ...] = (
     windows.objective_windows,
     windows.calendars,
     windows.date_ranges,
+    windows.data_intervals,
     credits.allocations,
     credits.risk_rules,
     data.filters,
     data.sources_fit,
+    data.relief_forecasts,
+    data.business_calendars,
     names.unused,
 )
 

@@ -10,7 +10,7 @@ from slalang.checks.context import Context
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, did_you_mean
 from slalang.schema import SOURCE_KINDS, metric_named
-from slalang.units import Dimension, dimension_of, seconds
+from slalang.units import BUSINESS_UNITS, Dimension, dimension_of, seconds
 
 
 def _fields(source: m.SourceDecl) -> dict[str, str]:
@@ -245,4 +245,45 @@ def _interval_fields(
                 aggregate.per.span,
                 label="finer than the data",
                 path=path,
+            )
+
+
+def relief_forecasts(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
+    """A relief compares volumes with a forecast: its source must carry forecast volumes."""
+    for relief in contract.reliefs:
+        setting = _setting(relief.settings, "forecast")
+        if setting is None or not isinstance(setting.value, m.Ident):
+            continue
+        source = ctx.sources.get(setting.value.name)
+        if source is not None and source.kind.text not in ("forecasts", "intervals"):
+            yield diag(
+                "E701",
+                f"relief `{relief.id.text}` needs forecast volumes, which `{source.kind.text}` "
+                "data does not carry",
+                setting.value.span,
+                label=f"a `{source.kind.text}` source",
+                help="name a `forecasts` source (or an `intervals` source with forecast_offered)",
+                path=(f"relief {relief.id.text}",),
+            )
+
+
+def business_calendars(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
+    """A threshold in business hours or days needs a calendar to count them on."""
+    for objective in ctx.contract.objectives:
+        threshold = objective.setting("threshold")
+        if threshold is None:
+            continue
+        value = threshold.value
+        quantity = value.quantity if isinstance(value, m.Comparison) else value
+        if not isinstance(quantity, m.Quantity) or quantity.unit not in BUSINESS_UNITS:
+            continue
+        if objective.setting("calendar") is None and contract.setting("calendar") is None:
+            yield diag(
+                "E103",
+                f"`{quantity.unit}` are counted on a calendar, but objective "
+                f"`{objective.id.text}` has none",
+                quantity.span,
+                label="no calendar to count on",
+                help="add `calendar <id>` to the objective or to the contract header",
+                path=(f"objective {objective.id.text}",),
             )

@@ -253,3 +253,19 @@ def date_ranges(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
                     holiday.date.span,
                     label="outside the contract",
                 )
+
+
+def data_intervals(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
+    """The `interval` of sources and reliefs is 15, 30 or 60 minutes."""
+    blocks: list[tuple[tuple[m.Setting, ...], tuple[str, ...]]] = [
+        *((s.settings, (f"source {s.id.text}",)) for s in contract.sources),
+        *((r.settings, (f"relief {r.id.text}",)) for r in contract.reliefs),
+    ]
+    for settings, path in blocks:
+        for setting in settings:
+            if setting.name.text == "interval" and isinstance(setting.value, m.Quantity):
+                problem = _length_problem(
+                    m.Period(length=setting.value, span=setting.value.span), path
+                )
+                if problem is not None and problem.code == "E601":
+                    yield problem
