@@ -18,7 +18,7 @@ from slalang.diagnostics import Diagnostic, Severity
 
 CONTRACTS = sorted((Path(__file__).parent.parent / "contracts").glob("*.sla"))
 TEXTS = [path.read_text(encoding="utf-8") for path in CONTRACTS]
-IN_CI = os.environ.get("SLALANG_HYPOTHESIS_PROFILE") == "ci"
+IN_CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 
 VOCABULARY = [
     "{", "}", "(", ")", "[", "]", ",", ":", "=", "==", ">=", "<", "%", '"', "#", "-", "\n",
