@@ -240,20 +240,26 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return m.ScopeDecl(self.name(children[0]), self.name(children[1]), where, self.span(meta))
 
     @v_args(meta=True)
-    def day_range(self, meta: Meta, children: Sequence[Token]) -> tuple[m.Name, ...]:
-        return tuple(self.name(t) for t in children if t is not None)
+    def day_range(self, meta: Meta, children: Sequence[Token]) -> tuple[tuple[m.Name, ...], bool]:
+        days = tuple(self.name(t) for t in children if t is not None)
+        return days, len(days) == 2
 
-    day_list = day_range
+    @v_args(meta=True)
+    def day_list(self, meta: Meta, children: Sequence[Token]) -> tuple[tuple[m.Name, ...], bool]:
+        return tuple(self.name(t) for t in children if t is not None), False
 
     @v_args(meta=True)
     def open_hours(self, meta: Meta, children: Sequence[Any]) -> m.OpenHours:
-        days, start, end = children
+        (days, through), start, end = children
         end_time = self.time_of(end, fallback=24 * 60)
-        return m.OpenHours(days, self.time_of(start), end_time, self.span(meta))
+        return m.OpenHours(
+            days, self.time_of(start), end_time, through=through, span=self.span(meta)
+        )
 
     @v_args(meta=True)
     def closed_days(self, meta: Meta, children: Sequence[Any]) -> m.ClosedDays:
-        return m.ClosedDays(children[0], self.span(meta))
+        days, through = children[0]
+        return m.ClosedDays(days, through=through, span=self.span(meta))
 
     @v_args(meta=True)
     def holiday(self, meta: Meta, children: Sequence[Any]) -> m.Holiday:

@@ -233,19 +233,25 @@ class ScopeDecl:
 
 @attrs.frozen
 class OpenHours:
-    """``open monday to friday 08:00-20:00``."""
+    """``open monday to friday 08:00-20:00``.
+
+    ``through`` is true for a range of days (``monday to friday``), false for
+    a list (``monday, friday``) or a single day.
+    """
 
     days: tuple[Name, ...]
     start: TimeValue
     end: TimeValue
+    through: bool = False
     span: Span = _span()
 
 
 @attrs.frozen
 class ClosedDays:
-    """``closed sunday``."""
+    """``closed sunday``; ``through`` as in :class:`OpenHours`."""
 
     days: tuple[Name, ...]
+    through: bool = False
     span: Span = _span()
 
 

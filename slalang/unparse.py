@@ -97,17 +97,21 @@ def _scope(scope: m.ScopeDecl) -> str:
 
 def _calendar(calendar: m.CalendarDecl) -> list[str]:
     body = _settings(calendar.settings)
-    body += [f"open {_days(o.days)} {_time(o.start)}-{_time(o.end)}" for o in calendar.open_hours]
-    body += [f"closed {_days(c.days)}" for c in calendar.closed]
+    body += [
+        f"open {_days(o.days, o.through)} {_time(o.start)}-{_time(o.end)}"
+        for o in calendar.open_hours
+    ]
+    body += [f"closed {_days(c.days, c.through)}" for c in calendar.closed]
     for holiday in calendar.holidays:
         line = f"holiday {_date(holiday.date)}"
         body.append(line if holiday.title is None else f"{line} {_text(holiday.title)}")
     return _block(f"calendar {_head(calendar.id, calendar.title)}", body)
 
 
-def _days(days: tuple[m.Name, ...]) -> str:
-    # two days read the same as a range and as a list; the range is the usual spelling
-    if len(days) == 2:
+def _days(days: tuple[m.Name, ...], through: bool) -> str:
+    if through:
+        if len(days) != 2:
+            raise ValueError("a range of days has a first and a last day")
         return f"{_name(days[0])} to {_name(days[1])}"
     if not days:
         raise ValueError("opening hours need at least one day")

@@ -153,14 +153,30 @@ def objectives(draw: st.DrawFn) -> m.Objective:
     )
 
 
-_days = st.lists(names, min_size=1, max_size=4).map(tuple)
+_day_specs = st.one_of(
+    st.tuples(names, names).map(lambda pair: (pair, True)),
+    st.lists(names, min_size=1, max_size=4).map(lambda days: (tuple(days), False)),
+)
+
+
+@st.composite
+def _open_hours(draw: st.DrawFn) -> m.OpenHours:
+    days, through = draw(_day_specs)
+    return m.OpenHours(days, draw(times), draw(times), through=through)
+
+
+@st.composite
+def _closed_days(draw: st.DrawFn) -> m.ClosedDays:
+    days, through = draw(_day_specs)
+    return m.ClosedDays(days, through=through)
+
 
 calendars: Strategy[m.CalendarDecl] = st.builds(
     m.CalendarDecl,
     names,
     st.none() | texts,
-    st.lists(st.builds(m.OpenHours, _days, times, times), max_size=2).map(tuple),
-    st.lists(st.builds(m.ClosedDays, _days), max_size=2).map(tuple),
+    st.lists(_open_hours(), max_size=2).map(tuple),
+    st.lists(_closed_days(), max_size=2).map(tuple),
     st.lists(st.builds(m.Holiday, dates, st.none() | texts), max_size=2).map(tuple),
     settings_blocks(2),
 )

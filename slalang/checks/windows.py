@@ -161,9 +161,9 @@ def calendars(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """Opening hours end after they start; each weekday is described once."""
     for calendar in contract.calendars:
         seen: dict[str, m.Name] = {}
-        groups: list[tuple[tuple[m.Name, ...], m.OpenHours | None]] = [
-            *((hours.days, hours) for hours in calendar.open_hours),
-            *((closed.days, None) for closed in calendar.closed),
+        groups: list[tuple[tuple[tuple[m.Name, ...], bool], m.OpenHours | None]] = [
+            *(((hours.days, hours.through), hours) for hours in calendar.open_hours),
+            *(((closed.days, closed.through), None) for closed in calendar.closed),
         ]
         for days, hours in groups:
             if hours is not None and hours.end.minutes <= hours.start.minutes:
@@ -174,7 +174,7 @@ def calendars(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
                     label="empty opening hours",
                     help="write the earlier time first, e.g. `08:00-20:00`; use 24:00 for midnight",
                 )
-            for day in _expand_days(days):
+            for day in expand_days(*days):
                 if day.text in seen:
                     yield diag(
                         "E606",
@@ -187,17 +187,18 @@ def calendars(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
                     seen[day.text] = day
 
 
-def _expand_days(days: tuple[m.Name, ...]) -> list[m.Name]:
-    if len(days) == 2 and days[0].text in WEEKDAYS and days[1].text in WEEKDAYS:
+def expand_days(days: tuple[m.Name, ...], through: bool) -> list[m.Name]:
+    """Return the weekdays a day range or list names; ranges may wrap past Sunday."""
+    if through and len(days) == 2 and days[0].text in WEEKDAYS and days[1].text in WEEKDAYS:
         first, last = WEEKDAYS.index(days[0].text), WEEKDAYS.index(days[1].text)
-        if last >= first:
-            whole = attrs.evolve(  # `monday to friday`: each day points at the whole range
-                days[0].span,
-                end=days[1].span.end,
-                end_line=days[1].span.end_line,
-                end_column=days[1].span.end_column,
-            )
-            return [m.Name(WEEKDAYS[i], whole) for i in range(first, last + 1)]
+        count = (last - first) % 7 + 1
+        whole = attrs.evolve(  # `monday to friday`: each day points at the whole range
+            days[0].span,
+            end=days[1].span.end,
+            end_line=days[1].span.end_line,
+            end_column=days[1].span.end_column,
+        )
+        return [m.Name(WEEKDAYS[(first + i) % 7], whole) for i in range(count)]
     return [day for day in days if day.text in WEEKDAYS]
 
 
