@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from slalang import model as m
+from slalang.canonical import TABLES
 from slalang.units import Dimension
 
 
@@ -103,6 +104,24 @@ class Knob:
 # ---------------------------------------------------------------------------
 
 
+_FILTER_TYPES = {"text": "text", "integer": "number", "boolean": "bool", "date": "time",
+                 "timestamp": "time"}  # fmt: skip
+
+
+def fields_of(kind: str) -> dict[str, str]:
+    """The filterable fields of a canonical table, by type (text, number, duration, bool, time)."""
+    table = TABLES[kind]
+    result: dict[str, str] = {}
+    for field in table.fields:
+        if field.name.startswith("<"):
+            continue
+        if field.type == "number":
+            result[field.name] = "duration" if field.unit == "s" else "number"
+        else:
+            result[field.name] = _FILTER_TYPES[field.type]
+    return result
+
+
 @attrs.frozen
 class SourceKind:
     """A kind of data set, its canonical fields (name -> type) and settings."""
@@ -126,29 +145,13 @@ SOURCE_KINDS: dict[str, SourceKind] = {
         SourceKind(
             "contacts",
             "contact records: one row per call, chat or email",
-            {
-                "contact_id": "text", "channel": "text", "queue": "text", "call_type": "text",
-                "site": "text", "priority": "number", "customer_id": "text", "agent": "text",
-                "direction": "text", "outcome": "text", "reason": "text",
-                "arrived_at": "time", "queued_at": "time", "answered_at": "time",
-                "ended_at": "time", "wait": "duration", "talk": "duration",
-                "hold": "duration", "acw": "duration", "handle": "duration",
-                "resolved": "bool",
-            },
+            fields_of("contacts"),
             _COMMON_SOURCE_KNOBS,
         ),
         SourceKind(
             "intervals",
             "ACD interval reports: one row per queue and interval, pre-aggregated",
-            {
-                "queue": "text", "channel": "text", "interval_start": "time",
-                "offered": "number", "answered": "number", "abandoned": "number",
-                "short_abandoned": "number", "answered_within": "number",
-                "abandoned_within": "number", "total_wait": "duration",
-                "total_talk": "duration", "total_hold": "duration", "total_acw": "duration",
-                "total_handle": "duration", "available_time": "duration",
-                "forecast_offered": "number",
-            },
+            fields_of("intervals"),
             (
                 *_COMMON_SOURCE_KNOBS,
                 Knob("interval", DURATION, "30 min", "the length of one report interval"),
@@ -163,10 +166,7 @@ SOURCE_KINDS: dict[str, SourceKind] = {
         SourceKind(
             "audits",
             "QA audits: one row per evaluated contact, answers yes / no / n/a per criterion",
-            {
-                "audit_id": "text", "contact_id": "text", "agent": "text", "queue": "text",
-                "channel": "text", "audited_at": "time", "evaluator": "text",
-            },
+            fields_of("audits"),
             (
                 *_COMMON_SOURCE_KNOBS,
                 Knob("criteria", list_of(Spec("field")), None,
@@ -178,30 +178,19 @@ SOURCE_KINDS: dict[str, SourceKind] = {
         SourceKind(
             "surveys",
             "survey responses: one row per answered post-contact survey",
-            {
-                "response_id": "text", "contact_id": "text", "queue": "text", "channel": "text",
-                "agent": "text", "responded_at": "time", "csat": "number", "nps": "number",
-                "resolved": "bool",
-            },
+            fields_of("surveys"),
             _COMMON_SOURCE_KNOBS,
         ),
         SourceKind(
             "adherence",
             "schedule adherence: one row per agent and day",
-            {
-                "agent": "text", "team": "text", "queue": "text", "date": "time",
-                "scheduled_minutes": "number", "adherent_minutes": "number",
-                "worked_minutes": "number",
-            },
+            fields_of("adherence"),
             _COMMON_SOURCE_KNOBS,
         ),
         SourceKind(
             "forecasts",
             "the client's volume forecast: one row per queue and interval",
-            {
-                "queue": "text", "channel": "text", "interval_start": "time",
-                "forecast_offered": "number",
-            },
+            fields_of("forecasts"),
             (
                 *_COMMON_SOURCE_KNOBS,
                 Knob("interval", DURATION, "30 min", "the length of one forecast interval"),
