@@ -1,0 +1,538 @@
+"""Stage 5, evaluate: run a plan on DuckDB, one scan per source for all its objectives.
+
+For every source, one ``SELECT ... GROUP BY bucket`` computes, for each of
+the source's objectives, the summed numerator, denominator and volume and the
+count of excluded records per reason. The SQL text holds only fixed keywords,
+validated and quoted identifiers, and ``?`` placeholders: every value that
+comes from a contract (thresholds, filter strings, holidays, outage reasons)
+is a bound parameter (``$n``). The semantics are those of :mod:`slalang.reference`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import duckdb
+
+from slalang import model as m
+from slalang.figures import Buckets, EvaluationFigures, Figures
+from slalang.periods import bucket_minutes, bucket_start
+from slalang.plan import ObjectivePlan, Plan, magnitude
+from slalang.reference import TIME_FIELD, business_seconds, limit_of, objective_periods
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class EngineError(Exception):
+    """The plan cannot be run on the data given (for example a missing table)."""
+
+
+def quote(name: str) -> str:
+    """Quote a validated identifier; anything else is refused."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise EngineError(f"not a valid identifier: {name!r}")
+    return f'"{name}"'
+
+
+class _Sql:
+    """An SQL fragment builder that keeps values out of the text: numbered parameters."""
+
+    def __init__(self) -> None:
+        self.params: list[object] = []
+
+    def param(self, value: object) -> str:
+        """Bind a value; the returned ``$n`` may appear several times in the query."""
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+
+# ---------------------------------------------------------------------------
+# Filters, calendars, exclusions
+# ---------------------------------------------------------------------------
+
+
+def _operand(sql: _Sql, value: m.Quantity | m.Text | m.Ident) -> tuple[str, str]:
+    if isinstance(value, m.Text):
+        return sql.param(value.value), "VARCHAR"
+    if isinstance(value, m.Quantity):
+        return sql.param(float(magnitude(value))), "DOUBLE"
+    return sql.param(value.name == "true"), "BOOLEAN"
+
+
+def filter_sql(sql: _Sql, expr: m.Expr, columns: frozenset[str]) -> str:
+    """A filter as SQL with three-valued logic; fields the table lacks read as NULL."""
+    if isinstance(expr, m.Compare):
+        if expr.field.text not in columns:
+            return "NULL"
+        placeholder, kind = _operand(sql, expr.operand)
+        return (
+            f"(CAST({quote(expr.field.text)} AS {kind}) {expr.op.replace('==', '=')} {placeholder})"
+        )
+    if isinstance(expr, m.Member):
+        if expr.field.text not in columns:
+            return "NULL"
+        items = [i for i in expr.values.items if isinstance(i, m.Quantity | m.Text | m.Ident)]
+        if not items:
+            return "TRUE" if expr.negated else "FALSE"
+        kind = "DOUBLE" if all(isinstance(i, m.Quantity) for i in items) else "VARCHAR"
+        values = ", ".join(
+            sql.param(float(magnitude(i)) if isinstance(i, m.Quantity) else
+                      (i.value if isinstance(i, m.Text) else i.name == "true"))
+            for i in items
+        )  # fmt: skip
+        negation = "NOT " if expr.negated else ""
+        return f"(CAST({quote(expr.field.text)} AS {kind}) {negation}IN ({values}))"
+    if isinstance(expr, m.Not):
+        return f"(NOT {filter_sql(sql, expr.operand, columns)})"
+    joiner = " AND " if isinstance(expr, m.And) else " OR "
+    return "(" + joiner.join(filter_sql(sql, e, columns) for e in expr.operands) + ")"
+
+
+def _time_exclusion(sql: _Sql, plan: ObjectivePlan, ts: str) -> str:
+    """A CASE giving the reason a record is excluded by time, or NULL."""
+    branches = []
+    for outage in plan.outages:
+        branches.append(
+            f"WHEN {ts} >= {sql.param(outage.start)} AND {ts} < {sql.param(outage.end)} "
+            f"THEN {sql.param(f'{outage.kind}: {outage.reason}')}"
+        )
+    calendar = plan.calendar
+    if calendar is not None and calendar.exclude_out_of_hours:
+        if calendar.holidays:
+            days = ", ".join(sql.param(day) for day in sorted(calendar.holidays))
+            branches.append(f"WHEN CAST({ts} AS DATE) IN ({days}) THEN 'holiday'")
+        minute = f"(hour({ts}) * 60 + minute({ts}))"
+        open_parts = [
+            f"(isodow({ts}) = {sql.param(day + 1)} AND {minute} >= {sql.param(start)} "
+            f"AND {minute} < {sql.param(end)})"
+            for day, ranges in sorted(calendar.hours.items())
+            for start, end in ranges
+        ]
+        is_open = " OR ".join(open_parts) if open_parts else "FALSE"
+        branches.append(f"WHEN NOT ({is_open}) THEN 'out of hours'")
+    if not branches:
+        return "NULL"
+    return "CASE " + " ".join(branches) + " END"
+
+
+# ---------------------------------------------------------------------------
+# Metrics: (numerator, denominator, metric exclusion reason) as SQL
+# ---------------------------------------------------------------------------
+
+_W = 'COALESCE("wait", 0)'
+_O = '"outcome"'
+
+
+def _within(sql: _Sql, value: str, threshold: object) -> str:
+    op, limit = limit_of(threshold)
+    return f"({value} {op} {sql.param(limit)})"
+
+
+def _case(branches: list[tuple[str, str]], default: str = "NULL") -> str:
+    if not branches:
+        return default
+    return "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in branches) + f" ELSE {default} END"
+
+
+def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tuple[str, str, str]:
+    knobs, metric = plan.knobs, plan.metric
+    if metric == "service_level":
+        within = _within(sql, _W, knobs["threshold"])
+        short = _within(sql, _W, knobs["short_abandon"]) if knobs.get("short_abandon") else None
+        excl: list[tuple[str, str]] = []
+        if short:
+            excl.append((f"{_O} = 'abandoned' AND {short}", "'short abandon'"))
+        if knobs["abandons_within_threshold"] == "excluded":
+            excl.append((f"{_O} = 'abandoned' AND {within}", "'abandoned within threshold'"))
+        if knobs["abandons_after_threshold"] == "excluded":
+            excl.append((f"{_O} = 'abandoned' AND NOT {within}", "'abandoned after threshold'"))
+        if knobs["flow_outs"] == "excluded":
+            excl.append((f"{_O} = 'flow_out'", "'flow-out'"))
+        if knobs["callbacks"] == "excluded":
+            excl.append((f"{_O} = 'callback'", "'callback'"))
+        good = [f"{_O} = 'answered'"]
+        if knobs["abandons_within_threshold"] == "success":
+            good.append(f"{_O} = 'abandoned'")
+        if knobs["callbacks"] == "success_within_threshold":
+            good.append(f"{_O} = 'callback'")
+        num = f"CASE WHEN ({' OR '.join(good)}) AND {within} THEN 1 ELSE 0 END"
+        den = (
+            f"CASE WHEN {_O} IN ('answered', 'abandoned', 'flow_out', 'callback') THEN 1 ELSE 0 END"
+        )
+        return num, den, _case(excl)
+    if metric == "abandonment_rate":
+        short = _within(sql, _W, knobs["short_abandon"]) if knobs.get("short_abandon") else "FALSE"
+        in_den = bool(knobs["short_abandons_in_denominator"])
+        excl = [] if in_den else [(f"{_O} = 'abandoned' AND {short}", "'short abandon'")]
+        num = f"CASE WHEN {_O} = 'abandoned' AND NOT {short} THEN 1 ELSE 0 END"
+        return num, "1", _case(excl)
+    if metric == "average_speed_of_answer":
+        if knobs["population"] == "offered":
+            return _W, "1", "NULL"
+        answered = f"{_O} = 'answered'"
+        return (
+            f"CASE WHEN {answered} THEN {_W} ELSE 0 END",
+            f"CASE WHEN {answered} THEN 1 ELSE 0 END",
+            "NULL",
+        )
+    if metric == "average_handle_time":
+        components = knobs["components"]
+        assert isinstance(components, tuple)
+        handle = " + ".join(f"COALESCE({quote(str(c))}, 0)" for c in components) or "0"
+        answered = f"{_O} = 'answered'"
+        excl = []
+        if knobs.get("short_call"):
+            excl.append(
+                (
+                    f"{answered} AND {_within(sql, f'({handle})', knobs['short_call'])}",
+                    "'short call'",
+                )
+            )
+        return (
+            f"CASE WHEN {answered} THEN {handle} ELSE 0 END",
+            f"CASE WHEN {answered} THEN 1 ELSE 0 END",
+            _case(excl),
+        )
+    if metric == "response_time":
+        wait = _W
+        if plan.calendar is not None and knobs.get("business"):
+            name = f"slalang_business_seconds_{len(udfs)}"
+            udfs[name] = lambda start, seconds, p=plan: business_seconds(p, start, float(seconds))
+            wait = f'{name}("queued_at", {_W})'
+        within = _within(sql, wait, knobs["threshold"])
+        return f"CASE WHEN {_O} = 'answered' AND {within} THEN 1 ELSE 0 END", "1", "NULL"
+    if metric == "fcr":
+        answered = f"{_O} = 'answered'"
+        if knobs["method"] == "agent_flag":
+            return (
+                f'CASE WHEN {answered} AND "resolved" IS TRUE THEN 1 ELSE 0 END',
+                f"CASE WHEN {answered} THEN 1 ELSE 0 END",
+                "NULL",
+            )
+        key = quote(str(knobs["customer_key"]))
+        window = float(knobs["repeat_window"])  # type: ignore[arg-type]
+        excl = [
+            (f"{answered} AND {key} IS NULL", "'unidentified customer'"),
+            (
+                f'{answered} AND "queued_at" + to_microseconds(CAST({sql.param(int(window * 1e6))} '
+                'AS BIGINT)) > "_data_end"',
+                "'repeat window not over'",
+            ),
+        ]
+        return (
+            f'CASE WHEN {answered} AND "_repeats" = 0 THEN 1 ELSE 0 END',
+            f"CASE WHEN {answered} THEN 1 ELSE 0 END",
+            _case(excl),
+        )
+    raise EngineError(f"{metric} is not computed from contact records")
+
+
+def _answer(column: str) -> str:
+    return f"lower(CAST({quote(column)} AS VARCHAR))"
+
+
+def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, str]:
+    knobs, metric, kind = plan.knobs, plan.metric, plan.source_kind
+    if kind == "surveys":
+        if metric == "csat":
+            top_box = knobs["top_box"]
+            assert isinstance(top_box, Fraction)
+            num = (
+                'CAST("csat" AS DOUBLE)'
+                if knobs["method"] == "mean"
+                else f'CASE WHEN "csat" >= {sql.param(float(top_box))} THEN 1 ELSE 0 END'
+            )
+            return num, "1", "CASE WHEN \"csat\" IS NULL THEN 'no score' END"
+        if metric == "nps":
+            return (
+                'CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END',
+                "1",
+                "CASE WHEN \"nps\" IS NULL THEN 'no score' END",
+            )
+        return (
+            'CASE WHEN "resolved" THEN 1 ELSE 0 END',
+            "1",
+            "CASE WHEN \"resolved\" IS NULL THEN 'no answer' END",
+        )
+    if kind == "audits":
+        fatal_columns = [str(c) for c in knobs.get("_fatal") or ()]  # type: ignore[attr-defined]
+        fatal = (
+            " OR ".join(f"COALESCE({_answer(c)} = 'no', FALSE)" for c in fatal_columns) or "FALSE"
+        )
+        if metric == "qa_criterion":
+            answer = _answer(str(knobs["criterion"]))
+            fatal_first = fatal if knobs["fatal_fails_audit"] else "FALSE"
+            num = f"CASE WHEN {fatal_first} THEN 0 WHEN {answer} = 'yes' THEN 1 ELSE 0 END"
+            excl = (
+                f"CASE WHEN {fatal_first} THEN NULL WHEN COALESCE({answer}, '') "
+                "NOT IN ('yes', 'no') THEN 'not applicable' END"
+            )
+            return num, "1", excl
+        parts = []
+        for part in ("customer_impact", "business_impact"):
+            criteria = knobs[part]
+            assert isinstance(criteria, tuple)
+            yes = " + ".join(
+                f"CASE WHEN {_answer(str(c))} = 'yes' THEN 1 ELSE 0 END" for c in criteria
+            )
+            no = " + ".join(
+                f"CASE WHEN {_answer(str(c))} = 'no' THEN 1 ELSE 0 END" for c in criteria
+            )
+            weight = sql.param(float(knobs[f"{part}_weight"]))  # type: ignore[arg-type]
+            parts.append((f"({yes})", f"({no})", weight))
+        (cy, cn, cw), (by, bn, bw) = parts
+        c_ok, b_ok = f"({cy} + {cn}) > 0", f"({by} + {bn}) > 0"
+        c_score = f"(CAST({cy} AS DOUBLE) / ({cy} + {cn}))"
+        b_score = f"(CAST({by} AS DOUBLE) / ({by} + {bn}))"
+        num = (
+            f"CASE WHEN {fatal} THEN 0 WHEN {c_ok} AND {b_ok} THEN "
+            f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
+            f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
+        )
+        excl = f"CASE WHEN NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok} THEN 'not applicable' END"
+        return num, "1", excl
+    if kind == "adherence":
+        return 'COALESCE("adherent_minutes", 0)', 'COALESCE("scheduled_minutes", 0)', "NULL"
+    raise EngineError(f"{metric} is not computed from {kind} data")
+
+
+def _interval_metric(sql: _Sql, plan: ObjectivePlan, columns: frozenset[str]) -> tuple[str, str]:
+    knobs, metric = plan.knobs, plan.metric
+
+    def col(name: str) -> str:
+        return f"COALESCE({quote(name)}, 0)" if name in columns else "0"
+
+    offered, answered, abandoned = col("offered"), col("answered"), col("abandoned")
+    short = col("short_abandoned") if knobs.get("short_abandon") else "0"
+    other = f"({offered} - {answered} - {abandoned})"
+    if metric == "service_level":
+        t = int(limit_of(knobs["threshold"])[1])
+        answered_t = col(f"answered_within_{t}")
+        within, after = knobs["abandons_within_threshold"], knobs["abandons_after_threshold"]
+        weight = {"excluded": "0", "failure": "1", "success": "1"}
+        if within == after:
+            counted = f"({abandoned} - {short}) * {weight[str(within)]}"
+            success = f"({abandoned} - {short})" if within == "success" else "0"
+        else:
+            abandoned_t = col(f"abandoned_within_{t}")
+            counted = (
+                f"(({abandoned_t} - {short}) * {weight[str(within)]} + "
+                f"({abandoned} - {abandoned_t}) * {weight[str(after)]})"
+            )
+            success = f"({abandoned_t} - {short})" if within == "success" else "0"
+        flow = "0" if knobs["flow_outs"] == "excluded" else "1"
+        return f"({answered_t} + {success})", f"({answered} + {counted} + {other} * {flow})"
+    if metric == "abandonment_rate":
+        in_den = bool(knobs.get("short_abandons_in_denominator"))
+        return f"({abandoned} - {short})", f"({offered} - {'0' if in_den else short})"
+    if metric == "average_speed_of_answer":
+        return col("total_wait"), answered
+    if metric == "average_handle_time":
+        components = knobs["components"]
+        assert isinstance(components, tuple)
+        parts = " + ".join(col(f"total_{c}") for c in components) or "0"
+        if set(components) == {"talk", "hold", "acw"} and "total_handle" in columns:
+            handle = f"COALESCE({quote('total_handle')}, {parts})"
+        else:
+            handle = f"({parts})"
+        return handle, answered
+    if metric == "occupancy":
+        handle = col("total_handle")
+        return handle, f"({handle} + {col('available_time')})"
+    raise EngineError(f"{metric} is not computed from interval reports")
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+_METRIC_REASONS = {
+    "service_level": ("short abandon", "abandoned within threshold", "abandoned after threshold",
+                      "flow-out", "callback"),
+    "abandonment_rate": ("short abandon",),
+    "average_handle_time": ("short call",),
+    "fcr": ("unidentified customer", "repeat window not over", "no answer"),
+    "csat": ("no score",), "nps": ("no score",),
+    "qa_criterion": ("not applicable",), "quality_index": ("not applicable",),
+}  # fmt: skip
+
+
+def _reasons(plan: ObjectivePlan) -> list[str]:
+    reasons = [f"{o.kind}: {o.reason}" for o in plan.outages]
+    if plan.calendar is not None and plan.calendar.exclude_out_of_hours:
+        reasons += ["holiday", "out of hours"]
+    return reasons
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
+    try:
+        rows = con.execute(f"DESCRIBE {quote(table)}").fetchall()
+    except duckdb.Error as error:
+        raise EngineError(f"cannot read table {table!r}: {error}") from error
+    return frozenset(str(r[0]) for r in rows)
+
+
+def _source_query(
+    plan_objectives: Sequence[ObjectivePlan],
+    table: str,
+    kind: str,
+    columns: frozenset[str],
+    udfs: dict[str, Any],
+) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str]]]]:
+    sql = _Sql()
+    minutes = bucket_minutes([p for o in plan_objectives for p in objective_periods(o)])
+    ts_column = TIME_FIELD[kind]
+    ts = f"CAST({quote(ts_column)} AS TIMESTAMP)"
+    selects = [f"time_bucket(INTERVAL '{minutes} minutes', {ts}) AS bucket"]
+    layout = []
+    for index, objective in enumerate(plan_objectives):
+        scope = (
+            " AND ".join(
+                f"COALESCE({filter_sql(sql, f, columns)}, FALSE)" for f in objective.filters
+            )
+            or "TRUE"
+        )
+        if kind == "contacts":
+            scope = f"{_O} <> 'not_offered' AND {scope}"
+        time_excl = _time_exclusion(sql, objective, ts)
+        time_reasons = _reasons(objective)
+        if kind == "intervals":
+            num, den = _interval_metric(sql, objective, columns)
+            volume = 'COALESCE("offered", 0)' if "offered" in columns else "0"
+            metric_excl, metric_reasons = "NULL", []
+        else:
+            if kind == "contacts":
+                num, den, metric_excl = _contact_metric(sql, objective, udfs)
+            else:
+                num, den, metric_excl = _other_metric(sql, objective)
+            volume = "1"
+            metric_reasons = list(_METRIC_REASONS.get(objective.metric, ()))
+        kept = f"{scope} AND ({time_excl}) IS NULL"
+        counted = f"{kept} AND ({metric_excl}) IS NULL"
+        selects.append(f"SUM(CASE WHEN {counted} THEN {num} ELSE 0 END) AS n{index}")
+        selects.append(f"SUM(CASE WHEN {counted} THEN {den} ELSE 0 END) AS d{index}")
+        selects.append(f"SUM(CASE WHEN {kept} THEN {volume} ELSE 0 END) AS v{index}")
+        for r, reason in enumerate(time_reasons):
+            selects.append(
+                f"SUM(CASE WHEN {scope} AND ({time_excl}) = {sql.param(reason)} "
+                f"THEN {volume} ELSE 0 END) AS t{index}_{r}"
+            )
+        for r, reason in enumerate(metric_reasons):
+            selects.append(
+                f"SUM(CASE WHEN {kept} AND ({metric_excl}) = {sql.param(reason)} "
+                f"THEN 1 ELSE 0 END) AS x{index}_{r}"
+            )
+        layout.append((objective, time_reasons, metric_reasons))
+    source = quote(table)
+    if any(
+        o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
+    ):
+        source = _repeat_source(sql, plan_objectives, table)
+    query = f"SELECT {', '.join(selects)} FROM {source} GROUP BY ALL"
+    return query, sql.params, layout
+
+
+def _repeat_source(sql: _Sql, objectives: Sequence[ObjectivePlan], table: str) -> str:
+    objective = next(o for o in objectives if o.metric == "fcr")
+    key = quote(str(objective.knobs["customer_key"]))
+    window = int(float(objective.knobs["repeat_window"]) * 1e6)  # type: ignore[arg-type]
+    partition = f'{key}, "reason"' if objective.knobs["same_issue_only"] else key
+    frame = f'PARTITION BY {partition} ORDER BY "queued_at"'
+    return (
+        f"(SELECT t.*, COALESCE(r._repeats, 0) AS _repeats, "
+        f'(SELECT max("queued_at") FROM {quote(table)}) AS _data_end FROM {quote(table)} t '
+        f"LEFT JOIN (SELECT rowid AS _rid, "
+        f"COUNT(*) OVER ({frame} RANGE BETWEEN CURRENT ROW AND "
+        f"to_microseconds(CAST({sql.param(window)} AS BIGINT)) FOLLOWING) "
+        f"- COUNT(*) OVER ({frame} RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS _repeats "
+        f"FROM {quote(table)} WHERE \"outcome\" <> 'not_offered' AND {key} IS NOT NULL) r "
+        f"ON t.rowid = r._rid)"
+    )
+
+
+def _rebucket(rows: Mapping[dt.datetime, Figures], minutes: int) -> Buckets:
+    result: Buckets = {}
+    for start, figures in rows.items():
+        result.setdefault(bucket_start(start, minutes), Figures()).add(figures)
+    return result
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection, plan: Plan, tables: Mapping[str, str]
+) -> EvaluationFigures:
+    """Evaluate a plan over canonical tables (source id -> table name) in DuckDB."""
+    buckets: dict[str, Buckets] = {}
+    by_source: dict[str, list[ObjectivePlan]] = {}
+    for objective in plan.objectives:
+        by_source.setdefault(objective.source, []).append(objective)
+    for source, objectives in by_source.items():
+        table = tables.get(source)
+        if table is None:
+            raise EngineError(f"no data for source `{source}`")
+        kind = objectives[0].source_kind
+        columns = _columns(con, table)
+        udfs: dict[str, Any] = {}
+        query, params, layout = _source_query(objectives, table, kind, columns, udfs)
+        for name, function in udfs.items():
+            con.create_function(
+                name,
+                function,
+                ["TIMESTAMP", "DOUBLE"],
+                "DOUBLE",
+                side_effects=False,
+            )
+        try:
+            result = con.execute(query, params).fetchall()
+        finally:
+            for name in udfs:
+                con.remove_function(name)
+        offset = 1
+        for objective, time_reasons, metric_reasons in layout:
+            per_bucket: dict[dt.datetime, Figures] = {}
+            for row in result:
+                if row[0] is None:
+                    continue
+                figures = Figures(
+                    float(row[offset] or 0), float(row[offset + 1] or 0), int(row[offset + 2] or 0)
+                )
+                position = offset + 3
+                for reason in (*time_reasons, *metric_reasons):
+                    count = int(row[position] or 0)
+                    if count:
+                        figures.exclude(reason, count)
+                    position += 1
+                if figures.num or figures.den or figures.volume or figures.excluded:
+                    per_bucket[row[0]] = figures
+            offset += 3 + len(time_reasons) + len(metric_reasons)
+            own = bucket_minutes(objective_periods(objective))
+            buckets[objective.id] = _rebucket(per_bucket, own)
+    forecasts = {}
+    for objective in plan.objectives:
+        if objective.relief is not None:
+            forecasts[objective.id] = _forecasts(con, objective, tables)
+    return EvaluationFigures(buckets, forecasts)
+
+
+def _forecasts(
+    con: duckdb.DuckDBPyConnection, objective: ObjectivePlan, tables: Mapping[str, str]
+) -> dict[dt.datetime, float]:
+    assert objective.relief is not None
+    table = tables.get(objective.relief.forecast_source)
+    if table is None:
+        raise EngineError(f"no data for source `{objective.relief.forecast_source}`")
+    columns = _columns(con, table)
+    sql = _Sql()
+    where = (
+        " AND ".join(f"({filter_sql(sql, f, columns)}) IS NOT FALSE" for f in objective.filters)
+        or "TRUE"
+    )
+    query = (
+        f"SELECT time_bucket(INTERVAL '{objective.relief.minutes} minutes', "
+        f'CAST("interval_start" AS TIMESTAMP)) AS b, SUM(COALESCE("forecast_offered", 0)) '
+        f"FROM {quote(table)} WHERE {where} GROUP BY ALL"
+    )
+    return {row[0]: float(row[1]) for row in con.execute(query, sql.params).fetchall()}
