@@ -38,6 +38,20 @@ def quote(name: str) -> str:
     return f'"{name}"'
 
 
+def _sql_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "BIGINT"
+    if isinstance(value, float):
+        return "DOUBLE"
+    if isinstance(value, dt.datetime):
+        return "TIMESTAMP"
+    if isinstance(value, dt.date):
+        return "DATE"
+    return "VARCHAR"
+
+
 class _Sql:
     """An SQL fragment builder that keeps values out of the text: numbered parameters."""
 
@@ -45,9 +59,9 @@ class _Sql:
         self.params: list[object] = []
 
     def param(self, value: object) -> str:
-        """Bind a value; the returned ``$n`` may appear several times in the query."""
+        """Bind a value; the returned typed ``$n`` may appear several times in the query."""
         self.params.append(value)
-        return f"${len(self.params)}"
+        return f"CAST(${len(self.params)} AS {_sql_type(value)})"
 
 
 # ---------------------------------------------------------------------------
@@ -93,18 +107,22 @@ def filter_sql(sql: _Sql, expr: m.Expr, columns: frozenset[str]) -> str:
 
 
 def _time_exclusion(sql: _Sql, plan: ObjectivePlan, ts: str) -> str:
-    """A CASE giving the reason a record is excluded by time, or NULL."""
+    """A CASE giving the code of the reason a record is excluded by time, or NULL.
+
+    Codes index :func:`_time_reasons`; reasons written in the contract (outage
+    texts) never enter the SQL text.
+    """
     branches = []
-    for outage in plan.outages:
+    for code, outage in enumerate(plan.outages, start=1):
         branches.append(
-            f"WHEN {ts} >= {sql.param(outage.start)} AND {ts} < {sql.param(outage.end)} "
-            f"THEN {sql.param(f'{outage.kind}: {outage.reason}')}"
+            f"WHEN {ts} >= {sql.param(outage.start)} AND {ts} < {sql.param(outage.end)} THEN {code}"
         )
     calendar = plan.calendar
     if calendar is not None and calendar.exclude_out_of_hours:
+        holiday, out_of_hours = len(plan.outages) + 1, len(plan.outages) + 2
         if calendar.holidays:
             days = ", ".join(sql.param(day) for day in sorted(calendar.holidays))
-            branches.append(f"WHEN CAST({ts} AS DATE) IN ({days}) THEN 'holiday'")
+            branches.append(f"WHEN CAST({ts} AS DATE) IN ({days}) THEN {holiday}")
         minute = f"(hour({ts}) * 60 + minute({ts}))"
         open_parts = [
             f"(isodow({ts}) = {sql.param(day + 1)} AND {minute} >= {sql.param(start)} "
@@ -113,10 +131,18 @@ def _time_exclusion(sql: _Sql, plan: ObjectivePlan, ts: str) -> str:
             for start, end in ranges
         ]
         is_open = " OR ".join(open_parts) if open_parts else "FALSE"
-        branches.append(f"WHEN NOT ({is_open}) THEN 'out of hours'")
+        branches.append(f"WHEN NOT ({is_open}) THEN {out_of_hours}")
     if not branches:
         return "NULL"
     return "CASE " + " ".join(branches) + " END"
+
+
+def _time_reasons(plan: ObjectivePlan) -> list[str]:
+    """The reasons behind the codes of :func:`_time_exclusion`, code 1 first."""
+    reasons = [f"{o.kind}: {o.reason}" for o in plan.outages]
+    if plan.calendar is not None and plan.calendar.exclude_out_of_hours:
+        reasons += ["holiday", "out of hours"]
+    return reasons
 
 
 # ---------------------------------------------------------------------------
@@ -361,11 +387,11 @@ _METRIC_REASONS = {
 }  # fmt: skip
 
 
-def _reasons(plan: ObjectivePlan) -> list[str]:
-    reasons = [f"{o.kind}: {o.reason}" for o in plan.outages]
-    if plan.calendar is not None and plan.calendar.exclude_out_of_hours:
-        reasons += ["holiday", "out of hours"]
-    return reasons
+def _constant(reason: str) -> str:
+    """A reason of slalang's own vocabulary, safe to write as an SQL string literal."""
+    if not re.fullmatch(r"[a-z -]+", reason):
+        raise EngineError(f"not a fixed reason: {reason!r}")
+    return reason
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
@@ -399,7 +425,7 @@ def _source_query(
         if kind == "contacts":
             scope = f"{_O} <> 'not_offered' AND {scope}"
         time_excl = _time_exclusion(sql, objective, ts)
-        time_reasons = _reasons(objective)
+        time_reasons = _time_reasons(objective)
         if kind == "intervals":
             num, den = _interval_metric(sql, objective, columns)
             volume = 'COALESCE("offered", 0)' if "offered" in columns else "0"
@@ -410,20 +436,22 @@ def _source_query(
             else:
                 num, den, metric_excl = _other_metric(sql, objective)
             volume = "1"
-            metric_reasons = list(_METRIC_REASONS.get(objective.metric, ()))
+            metric_reasons = [  # only the reasons this objective's CASE can give
+                r for r in _METRIC_REASONS.get(objective.metric, ()) if f"'{r}'" in metric_excl
+            ]
         kept = f"{scope} AND ({time_excl}) IS NULL"
         counted = f"{kept} AND ({metric_excl}) IS NULL"
         selects.append(f"SUM(CASE WHEN {counted} THEN {num} ELSE 0 END) AS n{index}")
         selects.append(f"SUM(CASE WHEN {counted} THEN {den} ELSE 0 END) AS d{index}")
         selects.append(f"SUM(CASE WHEN {kept} THEN {volume} ELSE 0 END) AS v{index}")
-        for r, reason in enumerate(time_reasons):
+        for r, _reason in enumerate(time_reasons):
             selects.append(
-                f"SUM(CASE WHEN {scope} AND ({time_excl}) = {sql.param(reason)} "
+                f"SUM(CASE WHEN {scope} AND ({time_excl}) = {r + 1} "
                 f"THEN {volume} ELSE 0 END) AS t{index}_{r}"
             )
         for r, reason in enumerate(metric_reasons):
             selects.append(
-                f"SUM(CASE WHEN {kept} AND ({metric_excl}) = {sql.param(reason)} "
+                f"SUM(CASE WHEN {kept} AND ({metric_excl}) = '{_constant(reason)}' "
                 f"THEN 1 ELSE 0 END) AS x{index}_{r}"
             )
         layout.append((objective, time_reasons, metric_reasons))
