@@ -145,9 +145,8 @@ def objective(draw: st.DrawFn) -> str:
     ]))  # fmt: skip
     lines += [f"window {window}", f"aggregate {aggregate}"]
     if "per" in aggregate and draw(st.booleans()):
-        lines.append(
-            f"min_volume {draw(st.integers(1, 3))} calls per {aggregate.split('per ')[1].split(' meeting')[0]}"
-        )
+        per = aggregate.split("per ")[1].split(" meeting")[0]
+        lines.append(f"min_volume {draw(st.integers(1, 3))} calls per {per}")
     if draw(st.booleans()):
         lines.append(f"min_volume {draw(st.integers(1, 5))} calls")
     if draw(st.booleans()):
