@@ -2,9 +2,10 @@
 
 Bands: ``E0xx`` reading and syntax, ``E1xx`` structure, ``E2xx`` names,
 ``E3xx`` units and types, ``E4xx`` levels, ``E5xx`` credits and account at
-risk, ``E6xx`` windows and calendars, ``E7xx`` data fields; warnings use the
-same bands with a ``W``. ``docs/diagnostics.md`` is generated from this table
-and the invalid-contract cases (``python -m slalang.docgen``).
+risk, ``E6xx`` windows and calendars, ``E7xx`` data fields, ``E8xx`` data
+profiles and data; warnings use the same bands with a ``W``.
+``docs/diagnostics.md`` is generated from this table and the invalid-contract
+cases (``python -m slalang.docgen``).
 """
 
 from __future__ import annotations
@@ -325,6 +326,92 @@ CATALOGUE: dict[str, Code] = {
             "The objective needs a data field that its "
             "source cannot provide, such as a 30 s service level from interval reports that only "
             "count calls answered within 20 s.",
+        ),
+        # --- data profiles and data ---------------------------------------------------
+        Code(
+            "E801",
+            _E,
+            "profile not found",
+            "The data profile named by a source is neither a bundled profile nor a readable "
+            "file. Bare names refer to profiles shipped with slalang (see `docs/data.md`); a "
+            "name with a `/` or ending in `.yaml` is a path relative to the contract's folder.",
+        ),
+        Code(
+            "E802",
+            _E,
+            "profile is not valid YAML",
+            "A profile must be one YAML document; the parser stopped at the position shown.",
+        ),
+        Code(
+            "E803",
+            _E,
+            "unexpected profile entry",
+            "A profile setting that does not exist, a repeated key, or a value of the wrong "
+            "shape (a list where a mapping is needed, a number where text is needed).",
+        ),
+        Code(
+            "E804",
+            _E,
+            "missing profile entry",
+            "Every profile needs `name`, `kind`, `format` and `fields`; every `exclude` and "
+            "`validate` rule needs `when` and `reason`.",
+        ),
+        Code(
+            "E805",
+            _E,
+            "bad profile value",
+            "A profile setting has a value it cannot take: an unknown table kind, file format "
+            "or encoding, a delimiter longer than one character, a literal that does not fit "
+            "its field's type, or a `type` that contradicts the canonical one.",
+        ),
+        Code(
+            "E806",
+            _E,
+            "unknown canonical field",
+            "A profile maps a field the canonical table does not have. Extra fields need a "
+            "`type` (and QA criteria and interval buckets such as `answered_within_20` are "
+            "always allowed in their tables).",
+        ),
+        Code(
+            "E807",
+            _E,
+            "field without a single source",
+            "Each mapped field takes its value from exactly one of `column`, `value` or `expr`.",
+        ),
+        Code(
+            "E808",
+            _E,
+            "bad expression",
+            "An expression in a profile does not parse or uses a function wrongly; the "
+            "position points inside the expression.",
+        ),
+        Code(
+            "E809",
+            _E,
+            "unknown profile time zone",
+            "The `timezone` of a profile must be an IANA name such as `Asia/Jerusalem`.",
+        ),
+        Code(
+            "E810",
+            _E,
+            "required field not mapped",
+            "Every required field of the canonical table (for contacts: `contact_id`, "
+            "`queued_at`, `outcome`, `wait`) must be mapped by the profile.",
+        ),
+        Code(
+            "E811",
+            _E,
+            "column missing from the data",
+            "The profile reads a column that the data file does not have (by its header, or "
+            "its schema for Parquet, JSON lines and YAML). Nothing is loaded.",
+        ),
+        Code(
+            "E812",
+            _E,
+            "data file unreadable",
+            "The data file does not exist, is not a file, or its reader failed as a whole "
+            "(a corrupt Parquet file, for example). Single bad rows are reported as data "
+            "problems instead, with their line numbers.",
         ),
         # --- warnings ------------------------------------------------------------------
         Code(
