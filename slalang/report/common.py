@@ -1,0 +1,328 @@
+"""Report stage, shared helpers for evaluation reports: labels, human units, sections.
+
+The ``table`` and ``markdown`` formats show the same content; this module turns
+an :class:`~slalang.results.Evaluation` into that content (periods with their
+rows, credits, account status, data report) as plain strings, and each format
+only lays it out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+import attrs
+
+from slalang.consequences import PeriodCredits
+from slalang.plan import Target
+from slalang.results import Evaluation, SourceReport
+from slalang.verdicts import Verdict
+
+STATUS_LABELS: Mapping[str, str] = {
+    "met": "met",
+    "missed": "missed",
+    "below_minimum": "BELOW MINIMUM",
+    "not_measurable": "not measurable",
+    "no_data": "no data",
+}
+"""How each verdict status reads in the human formats."""
+
+ACCOUNT_LABELS: Mapping[str, str] = {"ok": "ok", "watch": "watch", "at_risk": "at risk"}
+"""How each account status reads in the human formats."""
+
+RULE_LABELS: Mapping[str, str] = {"fired": "fired", "watch": "watch", "ok": "ok"}
+"""How each account-at-risk rule state reads in the human formats."""
+
+SHOWN_PROBLEMS = 10
+"""How many malformed rows of a source the human formats list."""
+
+COLUMNS = ("Objective", "Status", "Actual", "Expected", "Minimum", "Evidence", "Volume", "Excluded")
+"""The columns of a period's table, in order."""
+
+RIGHT_ALIGNED = frozenset({2, 3, 4, 5, 6})
+"""Indexes of the columns holding numbers."""
+
+CRITICAL_MARK = "*"
+"""Appended to the label of a critical objective."""
+
+
+@attrs.frozen
+class Row:
+    """One verdict, as the strings of a period's table."""
+
+    label: str
+    critical: bool
+    status: str
+    """The raw status (``met``, ``missed``, ...), for colours and emphasis."""
+    actual: str
+    expected: str
+    minimum: str
+    evidence: str
+    volume: str
+    excluded: str
+
+    def cells(self) -> tuple[str, ...]:
+        """The cells in :data:`COLUMNS` order; the label carries no critical mark."""
+        return (
+            self.label,
+            STATUS_LABELS.get(self.status, self.status),
+            self.actual,
+            self.expected,
+            self.minimum,
+            self.evidence,
+            self.volume,
+            self.excluded,
+        )
+
+
+@attrs.frozen
+class CreditLine:
+    """One credit of a period."""
+
+    label: str
+    amount: str
+    state: str
+
+
+@attrs.frozen
+class CreditSummary:
+    """The credits of one period, amounts formatted."""
+
+    items: tuple[CreditLine, ...]
+    earned: str
+    cap: str
+    due: str
+    currency: str
+    at_cap: bool
+
+
+@attrs.frozen
+class PeriodSection:
+    """One period: a row per verdict, then its credits if any were earned."""
+
+    period: str
+    rows: tuple[Row, ...]
+    credits: CreditSummary | None
+
+
+@attrs.frozen
+class RuleLine:
+    """How one account-at-risk rule stands."""
+
+    label: str
+    line: int
+    state: str
+    periods: str
+
+
+@attrs.frozen
+class AccountSection:
+    """The account status at the last period, with its rules."""
+
+    status: str
+    period: str | None
+    rules: tuple[RuleLine, ...]
+
+
+@attrs.frozen
+class SourceSection:
+    """What was read for one source."""
+
+    source: str
+    path: str
+    profile: str | None
+    rows_read: str
+    rows_loaded: str
+    excluded: str
+    malformed: int
+    malformed_by_reason: str
+    shown: tuple[str, ...]
+    """The first :data:`SHOWN_PROBLEMS` malformed rows as ``path:line: reason``."""
+    more: int
+    """Malformed rows counted but not shown."""
+
+
+@attrs.frozen
+class Report:
+    """Everything the human formats show, as strings."""
+
+    title: str
+    contract_id: str
+    path: str
+    timezone: str
+    periods: tuple[PeriodSection, ...]
+    account: AccountSection
+    sources: tuple[SourceSection, ...]
+
+    @property
+    def any_critical(self) -> bool:
+        """True when some row belongs to a critical objective (the legend is needed)."""
+        return any(row.critical for section in self.periods for row in section.rows)
+
+
+# ---------------------------------------------------------------------------
+# numbers and units
+# ---------------------------------------------------------------------------
+
+
+def count(value: float) -> str:
+    """A count with thousands separators: ``30,161``; fractional sums keep 2 decimals."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def money(value: float) -> str:
+    """An amount with thousands separators and 2 decimals: ``9,600.00``."""
+    return f"{value:,.2f}"
+
+
+def human(value: float, unit: str) -> str:
+    """A value in its unit for people: ``54.38 %``, ``35.0 s``, ``86.2 pts``, ``34.17``."""
+    if unit == "ratio":
+        return f"{value * 100:.2f} %"
+    if unit == "seconds":
+        return f"{value:.1f} s"
+    if unit == "points":
+        return f"{value:.1f} pts"
+    return f"{round(value, 2):g}"
+
+
+def target_text(target: Target | None, unit: str) -> str:
+    """A level for people: ``>= 80.00 %``, ``240.0 to 420.0 s``; ``-`` when there is none."""
+    if target is None:
+        return "-"
+    if target.op == "between":
+        assert target.high is not None
+        low, high = human(float(target.value), unit), human(float(target.high), unit)
+        unit_suffix = high.partition(" ")[2]
+        if unit_suffix and low.endswith(" " + unit_suffix):
+            low = low[: -len(unit_suffix) - 1]
+        return f"{low} to {high}"
+    return f"{target.op} {human(float(target.value), unit)}"
+
+
+def evidence(verdict: Verdict) -> str:
+    """What the actual value rests on: ``16,402 / 30,161``, or ``40 / 48 periods``."""
+    if verdict.status == "no_data":
+        return "-"
+    if verdict.judged is not None:
+        meeting = verdict.meeting if verdict.meeting is not None else 0
+        return f"{meeting:,} / {verdict.judged:,} periods"
+    if verdict.denominator == 0:
+        return "-"
+    if verdict.unit == "seconds":
+        numerator = f"{verdict.numerator:,.0f} s"
+    else:
+        numerator = count(verdict.numerator)
+    return f"{numerator} / {count(verdict.denominator)}"
+
+
+def reasons(counts: Mapping[str, int]) -> str:
+    """Counts by reason for people: ``short abandon 148, holiday 20``; empty when none."""
+    return ", ".join(f"{reason} {n:,}" for reason, n in counts.items() if n)
+
+
+def label(objective: str, title: str | None) -> str:
+    """An objective as people know it: its title, else its id."""
+    return title if title else objective
+
+
+def display_width(text: str) -> int:
+    """Terminal columns a string takes: wide characters count 2, combining marks 0."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+# ---------------------------------------------------------------------------
+# the report
+# ---------------------------------------------------------------------------
+
+
+def row(verdict: Verdict) -> Row:
+    """One verdict as table strings."""
+    return Row(
+        label=label(verdict.objective, verdict.title),
+        critical=verdict.critical,
+        status=verdict.status,
+        actual="-" if verdict.actual is None else human(verdict.actual, verdict.unit),
+        expected=target_text(verdict.expected, verdict.unit),
+        minimum=target_text(verdict.minimum, verdict.unit),
+        evidence=evidence(verdict),
+        volume=f"{verdict.volume:,}",
+        excluded=reasons(verdict.excluded),
+    )
+
+
+def _credits(period: PeriodCredits | None, titles: Mapping[str, str]) -> CreditSummary | None:
+    if period is None or not period.credits:
+        return None
+    return CreditSummary(
+        items=tuple(
+            CreditLine(titles.get(c.objective, c.objective), money(c.amount), c.state)
+            for c in period.credits
+        ),
+        earned=money(period.earned),
+        cap=money(period.cap),
+        due=money(period.due),
+        currency=period.currency,
+        at_cap=period.at_cap,
+    )
+
+
+def _source(source: SourceReport) -> SourceSection:
+    malformed = sum(source.problem_counts.values()) or len(source.problems)
+    shown = tuple(
+        f"{p.path}:{p.line}: {p.reason}" + (f" ({p.field})" if p.field else "")
+        for p in source.problems[:SHOWN_PROBLEMS]
+    )
+    return SourceSection(
+        source=source.source,
+        path=source.path,
+        profile=source.profile,
+        rows_read=f"{source.rows_read:,}",
+        rows_loaded=f"{source.rows_loaded:,}",
+        excluded=reasons(source.excluded),
+        malformed=malformed,
+        malformed_by_reason=reasons(source.problem_counts),
+        shown=shown,
+        more=max(malformed - len(shown), 0),
+    )
+
+
+def build_report(evaluation: Evaluation) -> Report:
+    """Gather what the human formats show, periods in time order."""
+    plan = evaluation.plan
+    titles = {o.id: label(o.id, o.title) for o in plan.objectives}
+    by_period: dict[str, list[Verdict]] = {}
+    for verdict in evaluation.verdicts:
+        by_period.setdefault(verdict.period, []).append(verdict)
+    credits = {c.period: c for c in evaluation.credits}
+    periods = sorted(set(by_period) | {p for p, c in credits.items() if c.credits})
+    risk = evaluation.risk
+    return Report(
+        title=plan.title or plan.contract_id,
+        contract_id=plan.contract_id,
+        path=plan.path,
+        timezone=plan.timezone,
+        periods=tuple(
+            PeriodSection(
+                period,
+                tuple(row(v) for v in by_period.get(period, ())),
+                _credits(credits.get(period), titles),
+            )
+            for period in periods
+        ),
+        account=AccountSection(
+            status=risk.status,
+            period=risk.period,
+            rules=tuple(
+                RuleLine(r.label, r.line, r.state, ", ".join(r.periods) or "-") for r in risk.rules
+            ),
+        ),
+        sources=tuple(_source(s) for s in evaluation.sources),
+    )
