@@ -52,6 +52,7 @@ __all__ = [
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+Ints32 = npt.NDArray[np.int32]
 Bools = npt.NDArray[np.bool_]
 
 KINDS = ("contacts", "intervals", "audits", "surveys", "adherence")
@@ -156,23 +157,28 @@ def _lognormal(rng: np.random.Generator, mu: float, sigma: float, n: int) -> Flo
     return np.exp(normal).astype(np.float64)
 
 
-def _pick(rng: np.random.Generator, weights: Sequence[float], n: int) -> Ints:
+def _pick(rng: np.random.Generator, weights: Sequence[float], n: int) -> Ints32:
     """Draw ``n`` indices into ``weights`` with probability proportional to the weights."""
     cdf = np.cumsum(np.asarray(weights, dtype=np.float64))
     u = _uniform(rng, n) * np.float32(cdf[-1])
     if cdf.size > 8:
-        found = np.searchsorted(cdf[:-1], u, side="right")
-        return found.astype(np.int64)
-    index = np.zeros(n, dtype=np.int64)
+        found = np.searchsorted(cdf[:-1].astype(np.float32), u, side="right")
+        return found.astype(np.int32)
+    index = np.zeros(n, dtype=np.int32)
     for bound in cdf[:-1]:  # a few comparisons beat a binary search for short lists
-        index += u >= bound
+        index += u >= np.float32(bound)
     return index
 
 
-def _take(values: Sequence[str], index: Ints, valid: Bools | None = None) -> pa.Array:
+def _take(values: Sequence[str], index: Ints | Ints32, valid: Bools | None = None) -> pa.Array:
     """A string column holding ``values[index]``, null where ``valid`` is false."""
     mask = None if valid is None else ~valid
-    return pa.array(list(values), pa.string()).take(pa.array(index.astype(np.int32), mask=mask))
+    small = index.astype(np.int32, copy=False)
+    return pa.array(list(values), pa.string()).take(pa.array(small, mask=mask))
+
+
+def _take_from(values: pa.Array, index: Ints | Ints32, valid: Bools) -> pa.Array:
+    return values.take(pa.array(index.astype(np.int32, copy=False), mask=~valid))
 
 
 def _assemble(table: canonical.Table, builders: dict[str, Callable[[], pa.Array]]) -> pa.Table:
@@ -299,7 +305,7 @@ def contacts(
     key += (key - key % n_c) * 59 + rng.integers(0, 60, n) * n_c  # (minute*60 + s) * C + ch
     key.sort()
     second = key // n_c
-    chan = key % n_c
+    chan = (key % n_c).astype(np.int32)
     first_row = np.concatenate(([0], np.cumsum(counts.reshape(-1, n_c).sum(axis=1))))
     queued = (day0 * _DAY_S + second) * _US
 
@@ -341,7 +347,7 @@ def contacts(
     callback = ~flow_out & (v < _P_FLOW_OUT + _P_CALLBACK)
     abandoned = waiting & ~flow_out & ~callback & (patience < potential)
     answered = ~not_offered & ~flow_out & ~callback & ~abandoned
-    outcome = np.zeros(n, dtype=np.int64)  # index into canonical.OUTCOMES
+    outcome = np.zeros(n, dtype=np.int32)  # index into canonical.OUTCOMES
     outcome[abandoned] = 1
     outcome[flow_out] = 2
     outcome[callback] = 3
@@ -408,8 +414,8 @@ def contacts(
         "site": lambda: _take(_SITES, agent_site[agent]),
         "priority": lambda: pa.array(np.where(priority_call, 1, 2).astype(np.int64)),
         "customer_id": lambda: _ids("cu", customer, customer_width, identified),
-        "agent": lambda: agent_names.take(pa.array(agent.astype(np.int32), mask=~answered)),
-        "direction": lambda: _take(_DIRECTIONS, outbound.astype(np.int64)),
+        "agent": lambda: _take_from(agent_names, agent, answered),
+        "direction": lambda: _take(_DIRECTIONS, outbound.astype(np.int32)),
         "reason": lambda: _take(_REASONS, reason),
         "arrived_at": lambda: _timestamps(arrived),
         "queued_at": lambda: _timestamps(queued),
