@@ -1,4 +1,4 @@
-"""The public API: parse, check (and, later stages, compile and evaluate) contracts.
+"""The public API: parse, check, compile and evaluate contracts.
 
 Every stage is reachable from here with keyword-only options; the CLI only
 calls these functions.
@@ -11,6 +11,7 @@ calls these functions.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -20,7 +21,28 @@ from slalang.checks import run_checks
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, Severity, normalize
 from slalang.model import Contract
+from slalang.plan import Plan, compile_plan
+from slalang.results import Evaluation, EvaluationError
 from slalang.source import Source
+
+__all__ = [
+    "CheckResult",
+    "CompileError",
+    "Evaluation",
+    "EvaluationError",
+    "Parsed",
+    "Plan",
+    "check",
+    "check_file",
+    "check_parsed",
+    "compile",
+    "compile_file",
+    "evaluate",
+    "parse",
+    "parse_bytes",
+    "parse_source",
+    "read_bytes",
+]
 
 
 @attrs.frozen
@@ -113,3 +135,70 @@ def check_file(path: str | Path) -> CheckResult:
         assert problem is not None
         return CheckResult(None, None, (problem,))
     return check_parsed(parse_bytes(data, path=str(path)))
+
+
+class CompileError(Exception):
+    """The contract has errors; ``result`` holds the diagnostics."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(f"the contract has {len(result.errors)} error(s)")
+        self.result = result
+
+
+def compile(result: CheckResult) -> Plan:
+    """Compile a checked contract into a plan that can be evaluated many times.
+
+    Raises:
+        CompileError: the contract has errors.
+    """
+    if result.contract is None or result.errors:
+        raise CompileError(result)
+    path = result.source.path if result.source is not None else "<string>"
+    return compile_plan(result.contract, path=path)
+
+
+def compile_file(path: str | Path) -> Plan:
+    """Read, check and compile one contract file.
+
+    Raises:
+        CompileError: the file cannot be read or the contract has errors.
+    """
+    return compile(check_file(path))
+
+
+def evaluate(
+    plan: Plan,
+    *,
+    data: Any,
+    strict: bool = False,
+    evaluator: str = "duckdb",
+    base: Path | None = None,
+    connection: Any = None,
+) -> Evaluation:
+    """Evaluate a compiled contract over data; see :func:`slalang.evaluation.evaluate`.
+
+    >>> import slalang
+    >>> from slalang.generate import contacts
+    >>> plan = slalang.compile(slalang.check('''
+    ... contract demo {
+    ...   client "Acme"
+    ...   vendor "BlueDesk"
+    ...   timezone "UTC"
+    ... }
+    ... source calls: contacts
+    ... objective asa {
+    ...   key
+    ...   metric average_speed_of_answer
+    ...   window day
+    ...   expected <= 30 s
+    ... }
+    ... '''))
+    >>> evaluation = slalang.evaluate(plan, data=contacts(1000, seed=1, days=2))
+    >>> [(v.period, v.status in ("met", "missed", "below_minimum")) for v in evaluation.verdicts]
+    [('2026-01-01', True), ('2026-01-02', True)]
+    """
+    from slalang.evaluation import evaluate as run
+
+    return run(
+        plan, data=data, strict=strict, evaluator=evaluator, base=base, connection=connection
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ from slalang import api
 from slalang.codes import CATALOGUE
 from slalang.exitcodes import TABLE, Exit
 from slalang.render import FORMATS, render
+from slalang.report import REPORT_FORMATS, render_evaluation
+from slalang.results import ENGINES
 
 CONTRACT_SUFFIX = ".sla"
 
@@ -28,6 +31,12 @@ _EXAMPLES = """examples:
   slalang fmt --check contracts/            fail if a file is not formatted
   slalang fmt --diff contracts/acme.sla     show what fmt would change
   slalang explain E201                      what a diagnostic code means
+  slalang evaluate contracts/anonymous-bank-1999.sla --data january-1999.txt
+                                            verdicts of a one-source contract
+  slalang evaluate contracts/acme-care.sla --data contacts=c.parquet --data qa=qa.csv ...
+                                            bind each source of the contract to a file
+  slalang generate --kind contacts --rows 100000 --seed 1 sample/contacts.parquet
+                                            synthetic contact records for trying things out
 """
 
 
@@ -90,6 +99,49 @@ def _parser() -> argparse.ArgumentParser:
         "--explicit",
         action="store_true",
         help="also print every defaulted knob with its default value",
+    )
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a contract over data: verdicts, credits, account status",
+        description="Evaluate a contract over data files read through each source's data "
+        "profile, and write verdicts per objective and period, service credits and the account "
+        "status. The exit code does not depend on the verdicts.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument("contract", metavar="CONTRACT")
+    evaluate.add_argument(
+        "--data",
+        action="append",
+        required=True,
+        metavar="[SOURCE=]PATH",
+        help="a data file; SOURCE=PATH binds it to one source of the contract "
+        "(repeat for each source)",
+    )
+    evaluate.add_argument(
+        "--format", choices=REPORT_FORMATS, default="table", help="output format (default: table)"
+    )
+    evaluate.add_argument(
+        "--strict",
+        action="store_true",
+        help="malformed data rows are an error (exit 1) instead of being reported and set aside",
+    )
+    evaluate.add_argument(
+        "--evaluator",
+        choices=ENGINES,
+        default="duckdb",
+        help="duckdb (default, fast) or reference (slow, obvious Python)",
+    )
+    evaluate.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    evaluate.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the table format (default: auto)",
+    )
+    commands.add_parser(
+        "generate", help="write synthetic data (see `slalang generate --help`)", add_help=False
     )
 
     explain = commands.add_parser(
@@ -198,6 +250,62 @@ def _fmt(args: argparse.Namespace) -> Exit:
     return status
 
 
+def _data_arguments(values: Sequence[str]) -> object:
+    bound: dict[str, str] = {}
+    plain: list[str] = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if sep and name and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name):
+            bound[name] = path
+        else:
+            plain.append(value)
+    if plain and (bound or len(plain) > 1):
+        raise _UsageError("give one --data PATH, or --data SOURCE=PATH for every source")
+    return plain[0] if plain else bound
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[2K{message}")
+        sys.stderr.flush()
+
+
+def _evaluate(args: argparse.Namespace) -> Exit:
+    result = api.check_file(args.contract)
+    if result.source is None and result.diagnostics and result.diagnostics[0].code == "E009":
+        raise _UsageError(result.diagnostics[0].message)
+    if not result.ok:
+        sys.stderr.write(render([result], format="full"))
+        return Exit.FAILED
+    plan = api.compile(result)
+    data = _data_arguments(args.data)
+    _progress(f"evaluating {args.contract} ...")
+    try:
+        evaluation = api.evaluate(
+            plan,
+            data=data,
+            strict=args.strict,
+            evaluator=args.evaluator,
+            base=Path(args.contract).parent,
+        )
+    except api.EvaluationError as error:
+        _progress("")
+        sys.stderr.write(render([api.CheckResult(None, None, error.diagnostics)], format="full"))
+        return Exit.USAGE if error.io else Exit.FAILED
+    _progress("")
+    text = render_evaluation(
+        evaluation, format=args.format, color=args.output is None and _use_color(args.color)
+    )
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise _UsageError(f"cannot write `{args.output}`: {error.strerror}") from error
+    else:
+        sys.stdout.write(text)
+    return Exit.OK
+
+
 def _explain(args: argparse.Namespace) -> Exit:
     entry = CATALOGUE.get(args.code.upper())
     if entry is None:
@@ -210,12 +318,17 @@ def _explain(args: argparse.Namespace) -> Exit:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``slalang`` command and return its exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["generate"]:
+        from slalang.generate import main as generate
+
+        return generate(arguments[1:])
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as stop:
         return int(stop.code) if isinstance(stop.code, int) else int(Exit.USAGE)
-    handlers = {"check": _check, "fmt": _fmt, "explain": _explain}
+    handlers = {"check": _check, "fmt": _fmt, "explain": _explain, "evaluate": _evaluate}
     if args.command is None:
         parser.print_help(sys.stderr)
         return int(Exit.USAGE)

@@ -413,6 +413,27 @@ CATALOGUE: dict[str, Code] = {
             "(a corrupt Parquet file, for example). Single bad rows are reported as data "
             "problems instead, with their line numbers.",
         ),
+        Code(
+            "E820",
+            _E,
+            "data not bound to sources",
+            "`slalang evaluate` needs data for every source the objectives read: one `--data "
+            "PATH` for a contract with a single source, otherwise `--data SOURCE=PATH` for each.",
+        ),
+        Code(
+            "E821",
+            _E,
+            "profile of another kind",
+            "The source's data profile feeds another canonical table than the source's kind "
+            "(an interval profile for a `contacts` source, for example).",
+        ),
+        Code(
+            "E822",
+            _E,
+            "malformed rows with --strict",
+            "With `--strict`, any malformed data row fails the evaluation; without it, such rows "
+            "are reported with their line and reason and set aside.",
+        ),
         # --- warnings ------------------------------------------------------------------
         Code(
             "W201",

@@ -13,7 +13,9 @@ when the committed page is stale.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from slalang.codes import CATALOGUE, Code
 from slalang.diagnostics import Diagnostic, normalize
 from slalang.exitcodes import Exit
 from slalang.render import render
+from slalang.results import EvaluationError
 from slalang.source import MAX_SOURCE_BYTES, Source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,11 +89,69 @@ def _special_missing() -> Example:
     return Example(f"$ slalang check {path}", "console", api.check_file(path))
 
 
+_EVALUATED = """contract demo {
+  client "Acme Telecom"
+  vendor "BlueDesk BPO"
+  timezone "UTC"
+}
+
+source calls: contacts {
+  profile "PROFILE"
+}
+
+objective asa {
+  key
+  metric average_speed_of_answer
+  expected <= 30 s
+}
+"""
+
+
+def _evaluation_example(code: str) -> Example:
+    """Run `slalang evaluate` the way that gives ``code``, in a scratch folder."""
+    from slalang.generate import contacts, write
+
+    profile = "interval-csv" if code == "E821" else "generic-contacts"
+    contract = _EVALUATED.replace("PROFILE", profile)
+    data: object = {"cals": "calls.csv"} if code == "E820" else "calls.csv"
+    command = {
+        "E820": "slalang evaluate demo.sla --data cals=calls.csv",
+        "E821": "slalang evaluate demo.sla --data calls.csv",
+        "E822": "slalang evaluate demo.sla --data calls.csv --strict",
+    }[code]
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            write(contacts(20, seed=1, days=1), Path("calls.csv"))
+            if code == "E822":
+                lines = Path("calls.csv").read_text(encoding="utf-8").splitlines()
+                lines[5] += ",extra"
+                Path("calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            plan = api.compile(api.check(contract, path="demo.sla"))
+            try:
+                api.evaluate(plan, data=data, strict=code == "E822")
+                found: tuple[Diagnostic, ...] = ()
+            except EvaluationError as error:
+                found = error.diagnostics
+        finally:
+            os.chdir(here)
+    shown = (
+        f"# {command}\n"
+        + ("# (line 6 of calls.csv has one field too many)\n" if code == "E822" else "")
+        + contract
+    )
+    return Example(shown, "sla", api.CheckResult(None, None, found))
+
+
 _SPECIAL: dict[str, Callable[[], Example]] = {
     "E004": _special_utf8,
     "E005": _special_control,
     "E006": _special_large,
     "E009": _special_missing,
+    "E820": lambda: _evaluation_example("E820"),
+    "E821": lambda: _evaluation_example("E821"),
+    "E822": lambda: _evaluation_example("E822"),
 }
 """Codes whose example is generated here rather than read from a case file."""
 

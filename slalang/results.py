@@ -13,10 +13,27 @@ from typing import Any
 import attrs
 
 from slalang.consequences import AccountRisk, PeriodCredits
+from slalang.diagnostics import Diagnostic
 from slalang.plan import Plan, Target
 from slalang.verdicts import Verdict
 
 SCHEMA_VERSION = 1
+
+ENGINES = ("duckdb", "reference")
+"""The evaluators: the DuckDB engine, and the slow, obvious Python reference."""
+
+
+class EvaluationError(Exception):
+    """The data could not be bound or loaded; ``diagnostics`` say why.
+
+    ``io`` is true when the cause is a file that cannot be read or a source
+    left without data (the command line then exits 2, otherwise 1).
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic], *, io: bool = False) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = tuple(diagnostics)
+        self.io = io
 
 
 @attrs.frozen

@@ -1,0 +1,188 @@
+"""The evaluation API and the `slalang evaluate` command, end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+import slalang
+from slalang import engine
+from slalang.generate import contacts, write
+from slalang.plan import compile_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"
+
+EXERCISED = ("E820", "E821", "E822")
+"""Diagnostic codes whose cases live in this module (see test_invalid_cases)."""
+
+CONTRACT = """contract demo {
+  client "A"
+  vendor "B"
+  timezone "UTC"
+}
+
+source calls: contacts {
+  profile "generic-contacts"
+}
+
+scope billing = calls where queue == "billing"
+
+objective sl "Service level" {
+  critical
+  metric service_level
+  from billing
+  threshold <= 20 s
+  expected >= 80%
+  minimum >= 70%
+}
+
+objective asa {
+  key
+  metric average_speed_of_answer
+  from calls
+  expected <= 30 s
+}
+"""
+
+
+def _plan(text: str = CONTRACT) -> slalang.Plan:
+    return slalang.compile(slalang.check(text, path="demo.sla"))
+
+
+def test_compile_refuses_a_contract_with_errors() -> None:
+    with pytest.raises(slalang.CompileError) as raised:
+        slalang.compile(slalang.check("contract x {\n}\n"))
+    assert raised.value.result.errors
+
+
+def test_a_plan_evaluates_many_times_and_from_arrow_tables() -> None:
+    plan = _plan()
+    table = contacts(2000, seed=3, days=3)
+    first = slalang.evaluate(plan, data=table)
+    second = slalang.evaluate(plan, data={"calls": table.to_pandas()})
+    assert [(v.objective, v.period, v.actual) for v in first.verdicts] == [
+        (v.objective, v.period, v.actual) for v in second.verdicts
+    ]
+    assert {v.objective for v in first.verdicts} == {"sl", "asa"}
+
+
+def test_files_in_each_format_give_the_same_verdicts(tmp_path: Path) -> None:
+    plan = _plan()
+    table = contacts(3000, seed=5, days=2)
+    results = []
+    for suffix in (".parquet", ".csv", ".jsonl"):
+        path = tmp_path / f"calls{suffix}"
+        write(table, path)
+        evaluation = slalang.evaluate(plan, data=path)
+        assert evaluation.sources[0].rows_loaded == 3000
+        results.append([(v.objective, v.period, v.status, v.actual) for v in evaluation.verdicts])
+    assert results[0] == results[1] == results[2]
+
+
+def test_unbound_and_unknown_sources_are_reported() -> None:
+    plan = _plan()
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(plan, data={"cals": "x.csv"})
+    assert {d.code for d in raised.value.diagnostics} == {"E820"}
+    assert raised.value.io
+
+
+def test_profile_of_another_kind_is_reported(tmp_path: Path) -> None:
+    text = CONTRACT.replace('profile "generic-contacts"', 'profile "interval-csv"')
+    path = tmp_path / "calls.csv"
+    write(contacts(10, seed=1, days=1), path)
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(_plan(text), data=path)
+    assert [d.code for d in raised.value.diagnostics] == ["E821"]
+
+
+def test_strict_turns_malformed_rows_into_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    write(contacts(50, seed=2, days=1), path)
+    lines = path.read_text().splitlines()
+    lines[5] = lines[5].replace(",", ",,", 1)  # one field too many
+    path.write_text("\n".join(lines) + "\n")
+    relaxed = slalang.evaluate(_plan(), data=path)
+    assert relaxed.sources[0].rows_loaded == 49
+    assert [p.line for p in relaxed.sources[0].problems] == [6]
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(_plan(), data=path, strict=True)
+    assert [d.code for d in raised.value.diagnostics] == ["E822"]
+
+
+def test_hostile_strings_reach_sql_only_as_parameters() -> None:
+    hostile = "x'; DROP TABLE calls; --\\\" \u00e9"
+    text = CONTRACT.replace('queue == "billing"', f'queue == "{hostile.replace(chr(34), "")}"')
+    text = text.replace("\\", "\\\\")
+    plan = compile_plan(slalang.check(text).contract)  # type: ignore[arg-type]
+    con = duckdb.connect()
+    rows = [
+        {"queued_at": dt.datetime(2026, 1, 1, 9), "outcome": "answered", "wait": 5.0,
+         "queue": hostile.replace('"', "")},
+        {"queued_at": dt.datetime(2026, 1, 1, 9), "outcome": "answered", "wait": 50.0,
+         "queue": "billing"},
+    ]  # fmt: skip
+    arrow = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB through its replacement scan
+    con.execute("CREATE TABLE calls AS SELECT * FROM arrow")
+    query, params, _ = engine._source_query(
+        plan.objectives, "calls", "contacts", frozenset(rows[0]), {}
+    )
+    assert "DROP" not in query
+    assert hostile.replace('"', "") in params
+    figures = engine.evaluate(con, plan, {"calls": "calls"})
+    sl = next(iter(figures.buckets["sl"].values()))
+    assert (sl.num, sl.den) == (1.0, 1.0)
+    assert con.execute("SELECT count(*) FROM calls").fetchone() == (2,)
+
+
+def test_hostile_table_names_are_refused() -> None:
+    with pytest.raises(engine.EngineError):
+        engine.quote('calls"; DROP TABLE x; --')
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "slalang", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not BANK.exists(), reason="the Anonymous Bank data is not here")
+def test_the_documented_command_on_the_bank_export() -> None:
+    done = _run("evaluate", "contracts/anonymous-bank-1999.sla", "--data", str(BANK),
+                "--format", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    results = {r["objective"]: r for r in document["results"]}
+    assert results["speed_of_answer"]["period"] == "1999-01"
+    assert results["speed_of_answer"]["status"] == "below_minimum"
+    assert round(results["speed_of_answer"]["actual"], 6) == 0.543815
+    assert document["account"]["status"] == "watch"
+
+
+def test_cli_evaluate_reports_and_exit_codes(tmp_path: Path) -> None:
+    contract = tmp_path / "demo.sla"
+    contract.write_text(CONTRACT)
+    data = tmp_path / "calls.parquet"
+    write(contacts(500, seed=9, days=1), data)
+    for fmt in ("table", "json", "markdown", "csv"):
+        done = _run("evaluate", str(contract), "--data", str(data), "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout
+    assert _run("evaluate", str(contract), "--data", str(tmp_path / "nope.csv")).returncode == 2
+    assert _run("evaluate", str(contract), "--data", f"cals={data}").returncode == 2
+    broken = tmp_path / "broken.sla"
+    broken.write_text("contract x {\n}\n")
+    assert _run("evaluate", str(broken), "--data", str(data)).returncode == 1
+    assert _run("evaluate", str(tmp_path / "missing.sla"), "--data", str(data)).returncode == 2
