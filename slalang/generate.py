@@ -709,7 +709,7 @@ def adherence(agents: int, *, seed: int = 0, start: str = "2026-01-01", days: in
 def write(table: pa.Table, path: str | Path) -> None:
     """Write a table to a file whose format follows from its suffix.
 
-    ``.parquet``; ``.csv`` and ``.tsv`` with a header line and timestamps as
+    Missing parent folders are created. ``.parquet``; ``.csv`` and ``.tsv`` with a header line and timestamps as
     ``YYYY-MM-DD HH:MM:SS`` (to the second), nulls as empty fields; ``.jsonl`` with one JSON
     object per line, timestamps as the same text and nulls as ``null``.
 
@@ -719,6 +719,7 @@ def write(table: pa.Table, path: str | Path) -> None:
     """
     path = Path(path)
     suffix = _suffix(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         pq.write_table(table, path)
     elif suffix in (".csv", ".tsv"):
