@@ -181,3 +181,33 @@ def test_reference_evaluator_agrees_on_the_bank_data(bank: Evaluation) -> None:
     assert [(v.objective, v.status, v.actual, v.excluded) for v in slow.verdicts] == [
         (v.objective, v.status, v.actual, v.excluded) for v in bank.verdicts
     ]
+
+
+def _independent_f5(threshold: int) -> float:
+    """F5 computed straight from the export with the csv module, independently of slalang."""
+    import csv
+
+    answered_within = answered = abandoned = short = 0
+    with DATA.open(newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader)
+        for record in reader:
+            outcome, q_start, q_time = record[12], record[9], int(record[11])
+            if outcome == "AGENT":
+                answered += 1
+                answered_within += q_time <= threshold
+            elif outcome == "HANG" and q_start != "0:00:00":
+                abandoned += 1
+                short += q_time < 5
+    return round(100 * answered_within / (answered + abandoned - short), 4)
+
+
+@pytest.mark.parametrize("threshold", [20, 30, 60])
+def test_variant_f5_against_an_independent_computation(threshold: int) -> None:
+    body = _objective(
+        "sl_f5", f"metric service_level\nthreshold <= {threshold} s\nvariant F5\nexpected >= 80%"
+    )
+    (verdict,) = _evaluate(HEADER + body).verdicts
+    assert _pct(verdict.actual) == _independent_f5(threshold)
+    if threshold == 20:
+        assert _pct(verdict.actual) == 54.6497
