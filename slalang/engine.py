@@ -444,6 +444,7 @@ def _source_query(
         selects.append(f"SUM(CASE WHEN {counted} THEN {num} ELSE 0 END) AS n{index}")
         selects.append(f"SUM(CASE WHEN {counted} THEN {den} ELSE 0 END) AS d{index}")
         selects.append(f"SUM(CASE WHEN {kept} THEN {volume} ELSE 0 END) AS v{index}")
+        selects.append(f"COUNT(*) FILTER (WHERE {scope}) AS r{index}")
         for r, _reason in enumerate(time_reasons):
             selects.append(
                 f"SUM(CASE WHEN {scope} AND ({time_excl}) = {r + 1} "
@@ -527,15 +528,16 @@ def evaluate(
                 figures = Figures(
                     float(row[offset] or 0), float(row[offset + 1] or 0), int(row[offset + 2] or 0)
                 )
-                position = offset + 3
+                records = int(row[offset + 3] or 0)
+                position = offset + 4
                 for reason in (*time_reasons, *metric_reasons):
                     count = int(row[position] or 0)
                     if count:
                         figures.exclude(reason, count)
                     position += 1
-                if figures.num or figures.den or figures.volume or figures.excluded:
+                if records:  # a bucket exists when a record of the objective falls in it
                     per_bucket[row[0]] = figures
-            offset += 3 + len(time_reasons) + len(metric_reasons)
+            offset += 4 + len(time_reasons) + len(metric_reasons)
             own = bucket_minutes(objective_periods(objective))
             buckets[objective.id] = _rebucket(per_bucket, own)
     forecasts = {}
