@@ -434,6 +434,14 @@ CATALOGUE: dict[str, Code] = {
             "With `--strict`, any malformed data row fails the evaluation; without it, such rows "
             "are reported with their line and reason and set aside.",
         ),
+        Code(
+            "E823",
+            _E,
+            "data lacks a field an objective needs",
+            "An objective reads a field (a filter field, `resolved` for agent-flag FCR, a QA "
+            "criterion, a bucketed interval count...) that its source's data does not provide: "
+            "the column is absent, or empty in every row.",
+        ),
         # --- warnings ------------------------------------------------------------------
         Code(
             "W201",

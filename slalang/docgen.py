@@ -113,17 +113,26 @@ def _evaluation_example(code: str) -> Example:
 
     profile = "interval-csv" if code == "E821" else "generic-contacts"
     contract = _EVALUATED.replace("PROFILE", profile)
+    if code == "E823":
+        contract = contract.replace(
+            "metric average_speed_of_answer\n  expected <= 30 s",
+            "metric fcr\n  method agent_flag\n  expected >= 70%",
+        )
     data: object = {"cals": "calls.csv"} if code == "E820" else "calls.csv"
     command = {
         "E820": "slalang evaluate demo.sla --data cals=calls.csv",
         "E821": "slalang evaluate demo.sla --data calls.csv",
         "E822": "slalang evaluate demo.sla --data calls.csv --strict",
+        "E823": "slalang evaluate demo.sla --data calls.csv",
     }[code]
     here = Path.cwd()
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)
         try:
-            write(contacts(20, seed=1, days=1), Path("calls.csv"))
+            table = contacts(20, seed=1, days=1)
+            if code == "E823":
+                table = table.drop_columns(["resolved"])
+            write(table, Path("calls.csv"))
             if code == "E822":
                 lines = Path("calls.csv").read_text(encoding="utf-8").splitlines()
                 lines[5] += ",extra"
@@ -152,6 +161,7 @@ _SPECIAL: dict[str, Callable[[], Example]] = {
     "E820": lambda: _evaluation_example("E820"),
     "E821": lambda: _evaluation_example("E821"),
     "E822": lambda: _evaluation_example("E822"),
+    "E823": lambda: _evaluation_example("E823"),
 }
 """Codes whose example is generated here rather than read from a case file."""
 

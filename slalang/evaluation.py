@@ -16,11 +16,13 @@ from typing import Any
 import duckdb
 
 from slalang import consequences, engine, reference
+from slalang import model as m
 from slalang.codes import diag
-from slalang.diagnostics import Severity
+from slalang.diagnostics import Diagnostic, Severity
 from slalang.load import LoadReport, load, load_arrow
-from slalang.plan import Plan
+from slalang.plan import ObjectivePlan, Plan
 from slalang.profiles import load_profile
+from slalang.reference import limit_of
 from slalang.results import (
     ENGINES,
     DataProblemSummary,
@@ -109,6 +111,97 @@ def _load_one(
     )
 
 
+def needed_fields(objective: ObjectivePlan) -> list[str]:
+    """The canonical fields an objective reads, beyond the ones every record must have."""
+    knobs, metric, kind = objective.knobs, objective.metric, objective.source_kind
+    fields: list[str] = []
+    for expr in objective.filters:
+        fields.extend(_filter_fields(expr))
+    if kind == "contacts":
+        if metric == "average_handle_time":
+            fields.extend(str(c) for c in knobs["components"])  # type: ignore[attr-defined]
+        if metric == "fcr" and knobs["method"] == "agent_flag":
+            fields.append("resolved")
+        if metric == "fcr" and knobs["method"] == "repeat_contact":
+            fields.append(str(knobs["customer_key"]))
+            if knobs["same_issue_only"]:
+                fields.append("reason")
+    elif kind == "surveys":
+        fields.append({"csat": "csat", "nps": "nps"}.get(metric, "resolved"))
+    elif kind == "audits":
+        if metric == "qa_criterion":
+            fields.append(str(knobs["criterion"]))
+        else:
+            for part in ("customer_impact", "business_impact"):
+                fields.extend(str(c) for c in knobs[part])  # type: ignore[attr-defined]
+    elif kind == "intervals":
+        fields.extend(_interval_fields(objective))
+    return list(dict.fromkeys(fields))
+
+
+def _filter_fields(expr: m.Expr) -> list[str]:
+    if isinstance(expr, m.Compare | m.Member):
+        return [expr.field.text]
+    if isinstance(expr, m.Not):
+        return _filter_fields(expr.operand)
+    return [name for operand in expr.operands for name in _filter_fields(operand)]
+
+
+def _interval_fields(objective: ObjectivePlan) -> list[str]:
+    knobs, metric = objective.knobs, objective.metric
+    if metric == "service_level":
+        t = int(limit_of(knobs["threshold"])[1])
+        fields = [f"answered_within_{t}"]
+        if knobs["abandons_within_threshold"] != knobs["abandons_after_threshold"]:
+            fields.append(f"abandoned_within_{t}")
+        if knobs.get("short_abandon"):
+            fields.append("short_abandoned")
+        return fields
+    if metric == "abandonment_rate":
+        return ["short_abandoned"] if knobs.get("short_abandon") else []
+    if metric == "average_speed_of_answer":
+        return ["total_wait"]
+    if metric == "average_handle_time":
+        components = tuple(str(c) for c in knobs["components"])  # type: ignore[attr-defined]
+        if set(components) == {"talk", "hold", "acw"}:
+            return ["total_handle"]
+        return [f"total_{c}" for c in components]
+    if metric == "occupancy":
+        return ["total_handle", "available_time"]
+    return []
+
+
+def missing_fields(
+    con: duckdb.DuckDBPyConnection, plan: Plan, tables: Mapping[str, str]
+) -> list[Diagnostic]:
+    """E823 for each field an objective needs that its source's data has no value for."""
+    found: list[Diagnostic] = []
+    for source_id, table in tables.items():
+        objectives = [o for o in plan.objectives if o.source == source_id]
+        wanted = list(dict.fromkeys(f for o in objectives for f in needed_fields(o)))
+        if not wanted:
+            continue
+        columns = {str(r[0]) for r in con.execute(f"DESCRIBE {engine.quote(table)}").fetchall()}
+        present = [f for f in wanted if f in columns]
+        counted = ", ".join(["count(*)", *(f"count({engine.quote(f)})" for f in present)])
+        totals = con.execute(f"SELECT {counted} FROM {engine.quote(table)}").fetchone() or (0,)
+        if not totals[0]:
+            continue  # no records at all: every objective of the source has no data
+        counts = dict(zip(present, totals[1:], strict=True))
+        for objective in objectives:
+            for field in needed_fields(objective):
+                if field not in columns or not counts.get(field):
+                    found.append(diag(
+                        "E823",
+                        f"objective `{objective.id}` needs `{field}`, which the data of source "
+                        f"`{source_id}` does not provide",
+                        None,
+                        help="map the field in the source's data profile, or change the "
+                        "objective (line " + str(objective.line) + ")",
+                    ))  # fmt: skip
+    return found
+
+
 def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> SourceReport:
     return SourceReport(
         source=source_id,
@@ -178,6 +271,9 @@ def evaluate(
             )
         tables[source_id] = table
         reports.append(_report(source_id, value, plan, report))
+    missing = missing_fields(con, plan, tables)
+    if missing:
+        raise EvaluationError(missing)
     if evaluator == "duckdb":
         figures = engine.evaluate(con, plan, tables)
     else:

@@ -709,9 +709,10 @@ def adherence(agents: int, *, seed: int = 0, start: str = "2026-01-01", days: in
 def write(table: pa.Table, path: str | Path) -> None:
     """Write a table to a file whose format follows from its suffix.
 
-    Missing parent folders are created. ``.parquet``; ``.csv`` and ``.tsv`` with a header line and timestamps as
-    ``YYYY-MM-DD HH:MM:SS`` (to the second), nulls as empty fields; ``.jsonl`` with one JSON
-    object per line, timestamps as the same text and nulls as ``null``.
+    Missing parent folders are created. ``.parquet``; ``.csv`` and ``.tsv`` with a header
+    line and timestamps as ``YYYY-MM-DD HH:MM:SS`` (to the second), nulls as empty fields;
+    ``.jsonl`` with one JSON object per line, timestamps as the same text and nulls as
+    ``null``.
 
     Raises:
         ValueError: for any other suffix, or a column type JSON Lines cannot hold.

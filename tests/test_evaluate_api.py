@@ -20,7 +20,7 @@ from slalang.plan import compile_plan
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"
 
-EXERCISED = ("E820", "E821", "E822")
+EXERCISED = ("E820", "E821", "E822", "E823")
 """Diagnostic codes whose cases live in this module (see test_invalid_cases)."""
 
 CONTRACT = """contract demo {
@@ -116,6 +116,23 @@ def test_strict_turns_malformed_rows_into_an_error(tmp_path: Path) -> None:
     with pytest.raises(slalang.EvaluationError) as raised:
         slalang.evaluate(_plan(), data=path, strict=True)
     assert [d.code for d in raised.value.diagnostics] == ["E822"]
+
+
+def test_fields_an_objective_needs_must_be_in_the_data() -> None:
+    text = CONTRACT + (
+        "objective fcr {\n  key\n  metric fcr\n  method agent_flag\n  expected >= 70%\n}\n"
+    )
+    table = contacts(200, seed=4, days=1)
+    fine = slalang.evaluate(_plan(text), data=table)
+    assert "fcr" in {v.objective for v in fine.verdicts}
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(_plan(text), data=table.drop_columns(["resolved", "queue"]))
+    messages = sorted(d.message for d in raised.value.diagnostics)
+    assert [d.code for d in raised.value.diagnostics] == ["E823", "E823"]
+    assert messages == [
+        "objective `fcr` needs `resolved`, which the data of source `calls` does not provide",
+        "objective `sl` needs `queue`, which the data of source `calls` does not provide",
+    ]
 
 
 def test_hostile_strings_reach_sql_only_as_parameters() -> None:
