@@ -117,7 +117,7 @@ def _evaluation_example(code: str) -> Example:
         contract = contract.replace(
             "metric average_speed_of_answer\n  expected <= 30 s",
             "metric fcr\n  method agent_flag\n  expected >= 70%",
-        )
+        ).replace("objective asa", "objective fcr")
     data: object = {"cals": "calls.csv"} if code == "E820" else "calls.csv"
     command = {
         "E820": "slalang evaluate demo.sla --data cals=calls.csv",
