@@ -22,7 +22,13 @@ from slalang import model as m
 from slalang.figures import Buckets, EvaluationFigures, Figures
 from slalang.periods import bucket_minutes, bucket_start
 from slalang.plan import ObjectivePlan, Plan, magnitude
-from slalang.reference import TIME_FIELD, business_seconds, limit_of, objective_periods
+from slalang.reference import (
+    TIME_FIELD,
+    business_seconds,
+    event_attribution,
+    limit_of,
+    objective_periods,
+)
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -149,7 +155,40 @@ def _time_reasons(plan: ObjectivePlan) -> list[str]:
 # Metrics: (numerator, denominator, metric exclusion reason) as SQL
 # ---------------------------------------------------------------------------
 
-_W = 'COALESCE("wait", 0)'
+_QUEUE_WAIT = 'COALESCE("wait", 0)'
+
+
+def _wait(plan: ObjectivePlan) -> str:
+    """The measured wait in SQL, as :func:`slalang.reference.effective_wait` defines it."""
+    if plan.knobs.get("wait_start") != "arrival":
+        return _QUEUE_WAIT
+    return (
+        f'({_QUEUE_WAIT} + CASE WHEN "arrived_at" IS NOT NULL THEN '
+        '(epoch_us("queued_at") - epoch_us("arrived_at")) / 1000000.0 ELSE 0 END)'
+    )
+
+
+def _bucket_time(sql: _Sql, plan: ObjectivePlan, ts: str) -> str:
+    """The moment a record belongs to: its own time, or its service-level event."""
+    if not event_attribution(plan):
+        return ts
+    wait = _wait(plan)
+    if plan.knobs.get("threshold") is not None:
+        wait = f"LEAST({wait}, {sql.param(limit_of(plan.knobs['threshold'])[1])})"
+    start = (
+        'COALESCE("arrived_at", "queued_at")' if plan.knobs.get("wait_start") == "arrival"
+        else '"queued_at"'
+    )  # fmt: skip
+    return f"({start} + to_microseconds(CAST(round({wait} * 1000000) AS BIGINT)))"
+
+
+def _attribution_key(plan: ObjectivePlan) -> tuple[object, ...]:
+    """Objectives with the same key share one grouped query (the same bucket time)."""
+    if not event_attribution(plan):
+        return ("record",)
+    return ("event", plan.knobs.get("wait_start"), plan.knobs.get("threshold"))
+
+
 _O = '"outcome"'
 
 
@@ -166,9 +205,10 @@ def _case(branches: list[tuple[str, str]], default: str = "NULL") -> str:
 
 def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tuple[str, str, str]:
     knobs, metric = plan.knobs, plan.metric
+    wait = _wait(plan)
     if metric == "service_level":
-        within = _within(sql, _W, knobs["threshold"])
-        short = _within(sql, _W, knobs["short_abandon"]) if knobs.get("short_abandon") else None
+        within = _within(sql, wait, knobs["threshold"])
+        short = _within(sql, wait, knobs["short_abandon"]) if knobs.get("short_abandon") else None
         excl: list[tuple[str, str]] = []
         if short:
             excl.append((f"{_O} = 'abandoned' AND {short}", "'short abandon'"))
@@ -191,17 +231,19 @@ def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tup
         )
         return num, den, _case(excl)
     if metric == "abandonment_rate":
-        short = _within(sql, _W, knobs["short_abandon"]) if knobs.get("short_abandon") else "FALSE"
+        short = (
+            _within(sql, wait, knobs["short_abandon"]) if knobs.get("short_abandon") else "FALSE"
+        )
         in_den = bool(knobs["short_abandons_in_denominator"])
         excl = [] if in_den else [(f"{_O} = 'abandoned' AND {short}", "'short abandon'")]
         num = f"CASE WHEN {_O} = 'abandoned' AND NOT {short} THEN 1 ELSE 0 END"
         return num, "1", _case(excl)
     if metric == "average_speed_of_answer":
         if knobs["population"] == "offered":
-            return _W, "1", "NULL"
+            return wait, "1", "NULL"
         answered = f"{_O} = 'answered'"
         return (
-            f"CASE WHEN {answered} THEN {_W} ELSE 0 END",
+            f"CASE WHEN {answered} THEN {wait} ELSE 0 END",
             f"CASE WHEN {answered} THEN 1 ELSE 0 END",
             "NULL",
         )
@@ -224,11 +266,11 @@ def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tup
             _case(excl),
         )
     if metric == "response_time":
-        wait = _W
+        wait = _QUEUE_WAIT
         if plan.calendar is not None and knobs.get("business"):
             name = f"slalang_business_seconds_{len(udfs)}"
             udfs[name] = lambda start, seconds, p=plan: business_seconds(p, start, float(seconds))
-            wait = f'{name}("queued_at", {_W})'
+            wait = f'{name}("queued_at", {_QUEUE_WAIT})'
         within = _within(sql, wait, knobs["threshold"])
         return f"CASE WHEN {_O} = 'answered' AND {within} THEN 1 ELSE 0 END", "1", "NULL"
     if metric == "fcr":
@@ -413,7 +455,8 @@ def _source_query(
     minutes = bucket_minutes([p for o in plan_objectives for p in objective_periods(o)])
     ts_column = TIME_FIELD[kind]
     ts = f"CAST({quote(ts_column)} AS TIMESTAMP)"
-    selects = [f"time_bucket(INTERVAL '{minutes} minutes', {ts}) AS bucket"]
+    bucket_ts = _bucket_time(sql, plan_objectives[0], ts) if kind == "contacts" else ts
+    selects = [f"time_bucket(INTERVAL '{minutes} minutes', {bucket_ts}) AS bucket"]
     layout = []
     for index, objective in enumerate(plan_objectives):
         scope = (
@@ -460,13 +503,17 @@ def _source_query(
     if any(
         o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
     ):
-        source = _repeat_source(sql, plan_objectives, table)
+        source = _repeat_source(sql, plan_objectives, table, columns)
     query = f"SELECT {', '.join(selects)} FROM {source} GROUP BY ALL"
     return query, sql.params, layout
 
 
-def _repeat_source(sql: _Sql, objectives: Sequence[ObjectivePlan], table: str) -> str:
+def _repeat_source(
+    sql: _Sql, objectives: Sequence[ObjectivePlan], table: str, columns: frozenset[str]
+) -> str:
     objective = next(o for o in objectives if o.metric == "fcr")
+    # Loaded tables number their rows in ``_line`` (a view over a file has no rowid).
+    row = '"_line"' if "_line" in columns else "rowid"
     key = quote(str(objective.knobs["customer_key"]))
     window = int(float(objective.knobs["repeat_window"]) * 1e6)  # type: ignore[arg-type]
     partition = f'{key}, "reason"' if objective.knobs["same_issue_only"] else key
@@ -474,12 +521,12 @@ def _repeat_source(sql: _Sql, objectives: Sequence[ObjectivePlan], table: str) -
     return (
         f"(SELECT t.*, COALESCE(r._repeats, 0) AS _repeats, "
         f'(SELECT max("queued_at") FROM {quote(table)}) AS _data_end FROM {quote(table)} t '
-        f"LEFT JOIN (SELECT rowid AS _rid, "
+        f"LEFT JOIN (SELECT {row} AS _rid, "
         f"COUNT(*) OVER ({frame} RANGE BETWEEN CURRENT ROW AND "
         f"to_microseconds(CAST({sql.param(window)} AS BIGINT)) FOLLOWING) "
         f"- COUNT(*) OVER ({frame} RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS _repeats "
         f"FROM {quote(table)} WHERE \"outcome\" <> 'not_offered' AND {key} IS NOT NULL) r "
-        f"ON t.rowid = r._rid)"
+        f"ON t.{row} = r._rid)"
     )
 
 
@@ -495,10 +542,12 @@ def evaluate(
 ) -> EvaluationFigures:
     """Evaluate a plan over canonical tables (source id -> table name) in DuckDB."""
     buckets: dict[str, Buckets] = {}
-    by_source: dict[str, list[ObjectivePlan]] = {}
+    groups: dict[tuple[object, ...], list[ObjectivePlan]] = {}
     for objective in plan.objectives:
-        by_source.setdefault(objective.source, []).append(objective)
-    for source, objectives in by_source.items():
+        key = (objective.source, *_attribution_key(objective))
+        groups.setdefault(key, []).append(objective)
+    for objectives in groups.values():
+        source = objectives[0].source
         table = tables.get(source)
         if table is None:
             raise EngineError(f"no data for source `{source}`")

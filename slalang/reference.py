@@ -104,6 +104,36 @@ def limit_of(threshold: object) -> tuple[str, float]:
     return str(op), float(limit)
 
 
+def effective_wait(plan: ObjectivePlan, row: Row) -> float:
+    """The queue wait, from arrival (IVR time included) when ``wait_start`` is ``arrival``.
+
+    Canonical records start the wait at queue entry, which is also where the IVR is
+    left, so ``queue_entry`` and ``vru_exit`` read the same wait.
+    """
+    wait = float(row["wait"] or 0)
+    arrived = row.get("arrived_at")
+    if plan.knobs.get("wait_start") == "arrival" and arrived is not None:
+        wait += (row["queued_at"] - arrived).total_seconds()
+    return wait
+
+
+def event_attribution(plan: ObjectivePlan) -> bool:
+    """True when contacts belong to the period of their service-level event."""
+    knobs = plan.knobs
+    return knobs.get("attribution") == "event" or knobs.get("denominator") == "events"
+
+
+def event_moment(plan: ObjectivePlan, row: Row) -> dt.datetime:
+    """When a contact reached its event: answer, abandon, or the threshold, whichever first."""
+    wait = effective_wait(plan, row)
+    if "threshold" in plan.knobs and plan.knobs["threshold"] is not None:
+        wait = min(wait, limit_of(plan.knobs["threshold"])[1])
+    start: dt.datetime = row["queued_at"]
+    if plan.knobs.get("wait_start") == "arrival" and row.get("arrived_at") is not None:
+        start = row["arrived_at"]
+    return start + dt.timedelta(microseconds=round(wait * 1_000_000))
+
+
 def _within(wait: float, threshold: object) -> bool:
     op, limit = limit_of(threshold)
     return wait <= limit if op == "<=" else wait < limit
@@ -121,7 +151,7 @@ def _weight(mode: object) -> float:
 def service_level(plan: ObjectivePlan, row: Row) -> Contribution:
     """F1-F5 and every knob of DOMAIN.md 1.1, for one contact."""
     knobs = plan.knobs
-    outcome, wait = row["outcome"], float(row["wait"] or 0)
+    outcome, wait = row["outcome"], effective_wait(plan, row)
     within = _within(wait, knobs["threshold"])
     if outcome == "answered":
         return (1.0 if within else 0.0, 1.0)
@@ -144,7 +174,7 @@ def service_level(plan: ObjectivePlan, row: Row) -> Contribution:
 
 def abandonment_rate(plan: ObjectivePlan, row: Row) -> Contribution:
     """Abandoned over offered, short abandons removed or kept in the denominator."""
-    outcome, wait = row["outcome"], float(row["wait"] or 0)
+    outcome, wait = row["outcome"], effective_wait(plan, row)
     if outcome == "abandoned":
         if _short(plan, wait):
             if plan.knobs["short_abandons_in_denominator"]:
@@ -156,7 +186,7 @@ def abandonment_rate(plan: ObjectivePlan, row: Row) -> Contribution:
 
 def average_speed_of_answer(plan: ObjectivePlan, row: Row) -> Contribution:
     """Mean wait of answered contacts (or of all offered)."""
-    wait = float(row["wait"] or 0)
+    wait = effective_wait(plan, row)
     if plan.knobs["population"] == "offered" or row["outcome"] == "answered":
         return (wait, 1.0)
     return (0.0, 0.0)
@@ -437,7 +467,8 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
         if any(matches(f, row) is not True for f in plan.filters):
             continue
         moment = _moment(plan.source_kind, row)
-        figures = buckets.setdefault(bucket_start(moment, minutes), Figures())
+        when = event_moment(plan, row) if event_attribution(plan) else moment
+        figures = buckets.setdefault(bucket_start(when, minutes), Figures())
         reason = _excluded_by_time(plan, moment)
         if plan.source_kind == "intervals":
             num, den, volume = interval_contribution(plan, row)

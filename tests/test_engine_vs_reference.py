@@ -52,6 +52,15 @@ def contact(draw: st.DrawFn) -> dict[str, object]:
         "customer_id": draw(st.sampled_from(["c1", "c2", "c3", "c4", None])),
         "reason": draw(st.sampled_from(["bill", "move"])),
         "queued_at": queued,
+        "arrived_at": draw(
+            st.sampled_from(
+                [
+                    None,
+                    queued - dt.timedelta(seconds=30),
+                    queued - dt.timedelta(seconds=draw(st.integers(0, 90))),
+                ]
+            )
+        ),
         "outcome": outcome,
         "wait": wait,
         "talk": talk,
@@ -111,6 +120,8 @@ def objective(draw: st.DrawFn) -> str:
             if draw(st.booleans()):
                 lines.append(f"short_abandon {draw(st.sampled_from(['<', '<=']))} 5 s")
         lines.append("flow_outs " + draw(st.sampled_from(["failure", "excluded"])))
+        lines.append("attribution " + draw(st.sampled_from(["arrival", "event"])))
+        lines.append("denominator " + draw(st.sampled_from(["offered", "events"])))
         lines.append(
             "callbacks "
             + draw(st.sampled_from(["failure", "excluded", "success_within_threshold"]))
@@ -137,6 +148,8 @@ def objective(draw: st.DrawFn) -> str:
         if method == "repeat_contact":
             lines.append(f"repeat_window {draw(st.sampled_from([1, 2]))} d")
             lines.append(f"same_issue_only {draw(st.sampled_from(['true', 'false']))}")
+    if metric in ("service_level", "abandonment_rate", "average_speed_of_answer"):
+        lines.append("wait_start " + draw(st.sampled_from(["queue_entry", "vru_exit", "arrival"])))
     window, aggregate = draw(st.sampled_from([
         ("month", "pooled"), ("day", "pooled"), ("week", "pooled"),
         ("month", "mean per day"), ("month", "weighted_mean per 30 min"),
@@ -182,7 +195,8 @@ def _table(rows: list[dict[str, object]]) -> pa.Table:
     schema = pa.schema([
         ("contact_id", pa.string()), ("channel", pa.string()), ("queue", pa.string()),
         ("call_type", pa.string()), ("priority", pa.int64()), ("customer_id", pa.string()),
-        ("reason", pa.string()), ("queued_at", pa.timestamp("us")), ("outcome", pa.string()),
+        ("reason", pa.string()), ("queued_at", pa.timestamp("us")),
+        ("arrived_at", pa.timestamp("us")), ("outcome", pa.string()),
         ("wait", pa.float64()), ("talk", pa.float64()), ("hold", pa.float64()),
         ("acw", pa.float64()), ("resolved", pa.bool_()),
     ])  # fmt: skip
