@@ -78,6 +78,8 @@ CONTACTS = Table(
            required=True),
         _f("wait", "number", "s", "queue wait: until answer, abandon, flow-out or callback",
            required=True),
+        _f("ring", "number", "s",
+           "ringing at the agent before an answer, the last part of the wait"),
         _f("talk", "number", "s", "talk time of an answered contact"),
         _f("hold", "number", "s", "hold time of an answered contact"),
         _f("acw", "number", "s", "after-contact work of an answered contact"),

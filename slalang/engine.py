@@ -160,10 +160,16 @@ _QUEUE_WAIT = 'COALESCE("wait", 0)'
 
 def _wait(plan: ObjectivePlan) -> str:
     """The measured wait in SQL, as :func:`slalang.reference.effective_wait` defines it."""
+    wait = _QUEUE_WAIT
+    if plan.knobs.get("wait_end") == "ringing":
+        wait = (
+            f"CASE WHEN {_O} = 'answered' THEN GREATEST(0.0, {wait} - COALESCE(\"ring\", 0)) "
+            f"ELSE {wait} END"
+        )
     if plan.knobs.get("wait_start") != "arrival":
-        return _QUEUE_WAIT
+        return f"({wait})"
     return (
-        f'({_QUEUE_WAIT} + CASE WHEN "arrived_at" IS NOT NULL THEN '
+        f'({wait} + CASE WHEN "arrived_at" IS NOT NULL THEN '
         '(epoch_us("queued_at") - epoch_us("arrived_at")) / 1000000.0 ELSE 0 END)'
     )
 

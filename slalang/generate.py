@@ -405,6 +405,7 @@ def contacts(
     reason = np.where(_uniform(rng, n) < 0.8, first_reason[root], first_reason)
     resolved = answered & (_uniform(rng, n) < np.where(has_repeat, 0.55, 0.93))
 
+    ring = np.round(2.0 + 6.0 * _uniform(rng, n))  # whole seconds, 2 to 8
     call_types = [f"{q}_{t}" for q in queues for t in _CALL_TYPES]
     builders: dict[str, Callable[[], pa.Array]] = {
         "contact_id": lambda: _ids("ct", np.arange(n, dtype=np.int64), _width(n)),
@@ -423,6 +424,7 @@ def contacts(
         "ended_at": lambda: _timestamps(ended),
         "outcome": lambda: _take(canonical.OUTCOMES, outcome),
         "wait": lambda: pa.array(wait),
+        "ring": lambda: pa.array(np.where(answered, np.minimum(wait, ring), 0.0)),
         "talk": lambda: pa.array(talk),
         "hold": lambda: pa.array(hold),
         "acw": lambda: pa.array(acw),

@@ -105,12 +105,15 @@ def limit_of(threshold: object) -> tuple[str, float]:
 
 
 def effective_wait(plan: ObjectivePlan, row: Row) -> float:
-    """The queue wait, from arrival (IVR time included) when ``wait_start`` is ``arrival``.
+    """The measured wait: from arrival when ``wait_start`` is ``arrival`` (IVR time
+    included), and up to the start of ringing when ``wait_end`` is ``ringing``.
 
     Canonical records start the wait at queue entry, which is also where the IVR is
     left, so ``queue_entry`` and ``vru_exit`` read the same wait.
     """
     wait = float(row["wait"] or 0)
+    if plan.knobs.get("wait_end") == "ringing" and row["outcome"] == "answered":
+        wait = max(0.0, wait - float(row.get("ring") or 0))
     arrived = row.get("arrived_at")
     if plan.knobs.get("wait_start") == "arrival" and arrived is not None:
         wait += (row["queued_at"] - arrived).total_seconds()

@@ -64,6 +64,7 @@ def contact(draw: st.DrawFn) -> dict[str, object]:
         "outcome": outcome,
         "wait": wait,
         "talk": talk,
+        "ring": draw(st.sampled_from([None, 0.0, 3.0, 8.5])) if answered else None,
         "hold": draw(st.sampled_from([None, 0.0, 30.0])) if answered else None,
         "acw": draw(st.sampled_from([None, 10.0, 60.0])) if answered else None,
         "resolved": draw(st.sampled_from([True, False, None])),
@@ -150,6 +151,8 @@ def objective(draw: st.DrawFn) -> str:
             lines.append(f"same_issue_only {draw(st.sampled_from(['true', 'false']))}")
     if metric in ("service_level", "abandonment_rate", "average_speed_of_answer"):
         lines.append("wait_start " + draw(st.sampled_from(["queue_entry", "vru_exit", "arrival"])))
+    if metric in ("service_level", "average_speed_of_answer"):
+        lines.append("wait_end " + draw(st.sampled_from(["answer", "ringing"])))
     window, aggregate = draw(st.sampled_from([
         ("month", "pooled"), ("day", "pooled"), ("week", "pooled"),
         ("month", "mean per day"), ("month", "weighted_mean per 30 min"),
@@ -198,7 +201,7 @@ def _table(rows: list[dict[str, object]]) -> pa.Table:
         ("reason", pa.string()), ("queued_at", pa.timestamp("us")),
         ("arrived_at", pa.timestamp("us")), ("outcome", pa.string()),
         ("wait", pa.float64()), ("talk", pa.float64()), ("hold", pa.float64()),
-        ("acw", pa.float64()), ("resolved", pa.bool_()),
+        ("acw", pa.float64()), ("resolved", pa.bool_()), ("ring", pa.float64()),
     ])  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schema)
 
