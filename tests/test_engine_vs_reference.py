@@ -127,6 +127,12 @@ def objective(draw: st.DrawFn) -> str:
             "callbacks "
             + draw(st.sampled_from(["failure", "excluded", "success_within_threshold"]))
         )
+    elif metric == "response_time":
+        unit = draw(st.sampled_from(["s", "business_hours"]))
+        amount = draw(st.sampled_from([30, 60] if unit == "s" else [0.02, 0.05, 1]))
+        lines.append(f"threshold <= {amount} {unit}")
+        if unit == "business_hours" or draw(st.booleans()):
+            lines.append("calendar hours")
     elif metric == "abandonment_rate":
         if draw(st.booleans()):
             lines.append(f"short_abandon < {draw(st.sampled_from([5, 10]))} s")
@@ -165,7 +171,7 @@ def objective(draw: st.DrawFn) -> str:
         lines.append(f"min_volume {draw(st.integers(1, 3))} calls per {per}")
     if draw(st.booleans()):
         lines.append(f"min_volume {draw(st.integers(1, 5))} calls")
-    if draw(st.booleans()):
+    if draw(st.booleans()) and not any(line.startswith("calendar") for line in lines):
         lines.append("calendar hours")
     scope = draw(st.sampled_from([
         "", 'where queue == "a"', 'where not (call_type in ["PS", "NE"])',
