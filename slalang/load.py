@@ -6,7 +6,9 @@ SQL ``SELECT`` compiled from its field mappings and rules, converts every value
 to its canonical type, and stores the result as a table with the canonical
 columns plus ``_line`` (the source line of text formats, the row ordinal
 otherwise). :func:`load_arrow` does the same for pandas, polars or pyarrow
-tables that already have canonical columns.
+tables that already have canonical columns. A Parquet file whose columns the
+profile only renames, with the canonical types already, becomes a view over
+the file instead of a copy; its rows are checked all the same.
 
 Rows are never dropped silently. Rows matching an ``exclude`` rule are counted
 by reason; malformed rows (wrong field count, unparsable values, negative
@@ -17,7 +19,9 @@ line numbers, counted, and kept out of the table. Every other row is loaded.
 SQL safety: raw columns are renamed to generated identifiers ``c0, c1, ...``
 before any profile text is involved, table names are validated, and every
 literal of a profile (values, formats, expression constants) is a bound
-parameter; no profile or contract text is ever part of the SQL text.
+parameter; no profile or contract text is ever part of the SQL text. The one
+exception is the file path of a Parquet view, which a view cannot take as a
+parameter: it is written as an escaped string literal.
 """
 
 from __future__ import annotations
@@ -180,6 +184,28 @@ def load(
     found = check_data_path(path)
     if found:
         return _failed(table, found, strict)
+    if profile.format == "parquet":
+        try:
+            described = _parquet_schema(con, path)
+        except (duckdb.Error, OSError) as error:
+            message = f"cannot read data file `{shown}`: {_first_line(error)}"
+            return _failed(table, [diag("E812", message, None)], strict)
+        names = tuple(name for name, _ in described)
+        missing = check_columns(profile, names)
+        if missing:
+            return _failed(table, missing, strict)
+        direct = _direct_profile(profile, described, timezone)
+        if direct is not None:
+            return _load_parquet_view(
+                con,
+                path=path,
+                names=names,
+                profile=direct,
+                table=table,
+                shown=shown,
+                strict=strict,
+                max_problems=max_problems,
+            )
     raw = _temp_name("raw")
     try:
         try:
@@ -535,6 +561,198 @@ def _describe(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) ->
 
 
 # ---------------------------------------------------------------------------
+# Parquet with canonical types: a view over the file instead of a copy
+# ---------------------------------------------------------------------------
+
+
+def _parquet_schema(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
+    """Names and DuckDB types of the columns of a Parquet file."""
+    rows = _execute(con, "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    return [(str(row[0]), str(row[1])) for row in rows]
+
+
+def _direct_profile(
+    profile: Profile, described: Sequence[tuple[str, str]], timezone: str | None
+) -> Profile | None:
+    """The profile's active fields when the file can be read as it is, else ``None``.
+
+    That is when every field copies one column whose Parquet type already is the
+    field's canonical type, and the profile has no ``exclude`` or ``validate``
+    rule and no time zone to convert from. Conversion is then the identity
+    (text: empty becomes null), so the canonical table can be a view.
+    """
+    if profile.exclude or profile.validate:
+        return None
+    if timezone is not None and profile.timezone is not None and timezone != profile.timezone:
+        return None
+    types: dict[str, str] = {}
+    for name, type_ in described:
+        types.setdefault(name, type_)
+    active = []
+    for field in profile.fields:
+        if field.column is None:
+            return None
+        if field.column not in types:
+            if field.optional:
+                continue
+            return None
+        if types[field.column] != _SQL_TYPES[field.type]:
+            return None
+        if field.name in ALLOWED_VALUES and field.type != "text":
+            return None
+        active.append(field)
+    return attrs.evolve(profile, fields=tuple(active))
+
+
+def _literal(text: str) -> str:
+    """A string as an SQL literal; only for a view's file path, which cannot be a parameter."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _suspect_sql(field: FieldMap, column: str, kind: str) -> tuple[str, list[object]]:
+    """A cheap condition true for every row that any check of :func:`_field_checks` can fail.
+
+    Each part is a plain filter on one column, so DuckDB evaluates it during the
+    Parquet scan and skips row groups by their statistics where it can.
+    """
+    parts: list[str] = []
+    params: list[object] = []
+    canonical = TABLES[kind].field(field.name)
+    if canonical is not None and canonical.required:
+        parts.append(f"{column} IS NULL" + (f" OR {column} = ''" if field.type == "text" else ""))
+    if field.type == "number":
+        parts.append(f"NOT isfinite({column})")
+    if _negative_reason(field, kind) is not None:
+        parts.append(f"{column} < 0")
+    if field.type in ("timestamp", "date"):
+        low, high = YEARS
+        type_ = _SQL_TYPES[field.type]
+        parts.append(f"{column} < CAST(? AS {type_}) OR {column} >= CAST(? AS {type_})")
+        params += [f"{low}-01-01", f"{high + 1}-01-01"]
+    allowed = ALLOWED_VALUES.get(field.name)
+    if allowed is not None:
+        parts.append(f"{column} NOT IN ({', '.join('?' for _ in allowed)})")
+        params += list(allowed)
+    return " OR ".join(f"({part})" for part in parts), params
+
+
+def _load_parquet_view(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: Path,
+    names: Sequence[str],
+    profile: Profile,
+    table: str,
+    shown: str,
+    strict: bool,
+    max_problems: int,
+) -> LoadReport:
+    """Load a Parquet file whose columns need no conversion as a view over the file.
+
+    Only the rows a cheap per-column filter flags (:func:`_suspect_sql`) are
+    copied as text and go through the full conversion and checks of
+    :func:`_apply`, so problems are found and reported exactly as for any other
+    file; the rows among them with problems are left out of the view.
+    """
+    columns: dict[str, str] = {}
+    for index, name in enumerate(names):
+        columns.setdefault(name, f"c{index}")
+    aliases = ", ".join([*(f"c{i}" for i in range(len(names))), "_rn"])
+    scan = "read_parquet({}, file_row_number = true) AS _t({})"
+    rows_read = _scalar_params(con, "SELECT count(*) FROM read_parquet(?)", [str(path)])
+    branches: list[str] = []
+    params: list[object] = []
+    for field in profile.fields:
+        assert field.column is not None
+        condition, values = _suspect_sql(field, columns[field.column], profile.kind)
+        if condition:
+            branches.append(f"SELECT _rn FROM {scan.format('?', aliases)} WHERE {condition}")
+            params += [str(path), *values]
+    suspects, raw, checked = _temp_name("suspects"), _temp_name("raw"), _temp_name("checked")
+    rejected = f"_slalang_rejected_{_identifier(table)}"
+    report: LoadReport | None = None
+    try:
+        if branches:
+            union = " UNION ".join(branches)
+            _run(con, f"CREATE TEMP TABLE {suspects} AS SELECT _rn FROM ({union})", params)
+        count = _scalar(con, f"SELECT count(*) FROM {suspects}") if branches else 0
+        if count:
+            texts = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(len(names)))
+            _run(
+                con,
+                f"CREATE TEMP TABLE {raw} AS SELECT {texts}, _rn + 1 AS _line "
+                f"FROM {scan.format('?', aliases)} "
+                f"WHERE _rn IN (SELECT _rn FROM {suspects}) ORDER BY _rn",
+                [str(path)],
+            )
+            report = _apply(
+                con,
+                raw=raw,
+                reading=_Reading(tuple(names), count),
+                profile=profile,
+                table=checked,
+                shown=shown,
+                strict=strict,
+                timezone=None,
+                max_problems=max_problems,
+            )
+            _run(
+                con,
+                f"CREATE OR REPLACE TEMP TABLE {rejected} AS SELECT _line - 1 AS _rn FROM {raw} "
+                f"WHERE _line NOT IN (SELECT _line FROM {checked})",
+                [],
+            )
+    finally:
+        _run(con, f"DROP TABLE IF EXISTS {suspects}", [])
+        _run(con, f"DROP TABLE IF EXISTS {raw}", [])
+        _drop_relation(con, checked)
+    bad = report.rows_read - report.rows_loaded if report is not None else 0
+    where = f" WHERE _rn NOT IN (SELECT _rn FROM {rejected})" if bad else ""
+    if not bad:
+        _run(con, f"DROP TABLE IF EXISTS {rejected}", [])
+    selected = []
+    for name in _output_names(profile):
+        mapped = next((f for f in profile.fields if f.name == name), None)
+        if mapped is None:
+            sql = _column_sql(profile, name)
+        else:
+            assert mapped.column is not None
+            sql = columns[mapped.column]
+            if mapped.type == "text":
+                sql = f"nullif({sql}, '')"
+        selected.append(f"{sql} AS {_quote(name)}")
+    _drop_relation(con, table)
+    _run(
+        con,
+        f"CREATE VIEW {_quote(table)} AS SELECT {', '.join(selected)}, _rn + 1 AS _line "
+        f"FROM {scan.format(_literal(str(path.absolute())), aliases)}{where}",
+        [],
+    )
+    return LoadReport(
+        table=table,
+        rows_read=rows_read,
+        rows_loaded=rows_read - bad,
+        problems=report.problems if report is not None else (),
+        problem_counts=dict(report.problem_counts) if report is not None else {},
+        excluded={},
+        strict=strict,
+    )
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a table or view of this name, whichever it is, if there is one."""
+    found = _execute(
+        con,
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE lower(table_name) = lower(?) AND table_catalog = current_database() "
+        "AND table_schema = current_schema()",
+        [name],
+    ).fetchall()
+    for (type_,) in found:
+        _run(con, f"DROP {'VIEW' if type_ == 'VIEW' else 'TABLE'} {_quote(name)}", [])
+
+
+# ---------------------------------------------------------------------------
 # Applying the profile
 # ---------------------------------------------------------------------------
 
@@ -691,11 +909,9 @@ def _field_checks(index: int, field: FieldMap, kind: str) -> list[_Check]:
     if unparsable:
         checks.append(_Check(unparsable, (), UNPARSABLE, field.name, inputs))
     canonical = TABLES[kind].field(field.name)
-    unit = canonical.unit if canonical is not None else ""
-    if unit == "contacts" or (kind == "intervals" and field.type == "integer"):
-        checks.append(_Check(f"{flag} < 0", (), NEGATIVE_COUNT, field.name, inputs))
-    elif unit in ("s", "min"):
-        checks.append(_Check(f"{flag} < 0", (), NEGATIVE_DURATION, field.name, inputs))
+    negative = _negative_reason(field, kind)
+    if negative is not None:
+        checks.append(_Check(f"{flag} < 0", (), negative, field.name, inputs))
     if field.type in ("timestamp", "date"):
         low, high = YEARS
         checks.append(
@@ -720,6 +936,17 @@ def _field_checks(index: int, field: FieldMap, kind: str) -> list[_Check]:
             missing += f" AND NOT coalesce({unparsable}, false)"
         checks.append(_Check(missing, (), MISSING_VALUE, field.name, inputs))
     return checks
+
+
+def _negative_reason(field: FieldMap, kind: str) -> str | None:
+    """The problem a negative value of this field is, if negative values are wrong."""
+    canonical = TABLES[kind].field(field.name)
+    unit = canonical.unit if canonical is not None else ""
+    if unit == "contacts" or (kind == "intervals" and field.type == "integer"):
+        return NEGATIVE_COUNT
+    if unit in ("s", "min"):
+        return NEGATIVE_DURATION
+    return None
 
 
 def _report(
@@ -769,9 +996,10 @@ def _report(
     selected = [
         f"{_column_sql(profile, name)} AS {_quote(name)}" for name in _output_names(profile)
     ]
+    _drop_relation(con, table)
     _run(
         con,
-        f"CREATE OR REPLACE TABLE {_quote(table)} AS SELECT {', '.join(selected)}, _line "
+        f"CREATE TABLE {_quote(table)} AS SELECT {', '.join(selected)}, _line "
         f"FROM {stage} WHERE _excl IS NULL AND len(_problems) = 0 ORDER BY _line",
         [],
     )
@@ -839,7 +1067,11 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object]) -> 
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    rows = _execute(con, sql, []).fetchall()
+    return _scalar_params(con, sql, [])
+
+
+def _scalar_params(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object]) -> int:
+    rows = _execute(con, sql, params).fetchall()
     return int(rows[0][0]) if rows else 0
 
 

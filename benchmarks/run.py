@@ -1,0 +1,471 @@
+"""End-to-end benchmark: slalang against hand-written DuckDB SQL and pandas.
+
+One run generates seeded synthetic contacts as Parquet, then times three ways of computing the
+same ten objectives of ``ten-objectives.sla`` from that file, each in its own child process
+(so that each peak memory is its own):
+
+1. slalang: ``slalang.evaluate(slalang.compile_file(contract), data=parquet)``, for the
+   ten-objective contract and for the one-objective contract ``one-objective.sla``;
+2. DuckDB SQL written by hand, as an analyst would, straight from the Parquet file;
+3. pandas: ``read_parquet``, vectorised boolean masks and ``groupby``.
+
+It checks that the three agree on every figure (numerator, denominator and value of each
+objective and period, values to 1e-9 relative), prints the median times, the ratios and the
+peak memory of each approach, and marks each target PASS or FAIL. See docs/performance.md.
+
+Usage::
+
+    python benchmarks/run.py [--rows N] [--repeat N] [--keep DIR] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TEN = HERE / "ten-objectives.sla"
+ONE = HERE / "one-objective.sla"
+SEED = 20260101
+REL_TOL = 1e-9
+LABELS = ("numerator", "denominator", "value")
+
+Figures = dict[tuple[str, str], tuple[float, float, float | None]]
+"""(objective, period) -> (numerator, denominator, value), as slalang's verdicts give them.
+
+For pooled objectives the numerator and denominator are the metric's sums; for
+``sl_at_all_times`` (share of half-hours) they are the half-hours meeting 80 % and the
+half-hours judged; for ``sl_daily_mean`` the days meeting 80 % and the days judged."""
+
+OBJECTIVES = (
+    "sl_f1_20",
+    "sl_f2_30",
+    "sl_f5_20",
+    "abandonment",
+    "asa",
+    "aht",
+    "sl_at_all_times",
+    "billing_sl",
+    "sl_daily_mean",
+    "fcr",
+)
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+def make_data(rows: int, folder: Path, *, seed: int = SEED) -> Path:
+    """Write ``rows`` synthetic contacts (one month) as Parquet in ``folder``, or reuse them."""
+    import pyarrow.parquet as pq
+
+    from slalang import generate
+
+    path = folder / f"contacts-{rows}-{seed}.parquet"
+    if path.exists() and pq.ParquetFile(path).metadata.num_rows == rows:
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"partial-{path.name}"  # renamed once complete
+    generate.write(generate.contacts(rows, seed=seed), partial)
+    partial.replace(path)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# 1. slalang
+# ---------------------------------------------------------------------------
+
+
+def run_slalang(contract: Path, data: Path) -> Figures:
+    """File in, verdicts out: compile the contract and evaluate it over the Parquet file."""
+    import slalang
+
+    evaluation = slalang.evaluate(slalang.compile_file(contract), data=data)
+    return {
+        (v.objective, v.period): (v.numerator, v.denominator, v.actual) for v in evaluation.verdicts
+    }
+
+
+def slalang_stages(contract: Path, data: Path) -> dict[str, float]:
+    """Seconds spent in each stage of one slalang evaluation: compile, load, engine, verdicts."""
+    import duckdb
+
+    import slalang
+    from slalang import engine, verdicts
+    from slalang.load import load
+    from slalang.profiles import load_profile
+
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    plan = slalang.compile_file(contract)
+    times["compile"] = time.perf_counter() - start
+    profile, _ = load_profile("generic-contacts")
+    assert profile is not None
+    con = duckdb.connect()
+    start = time.perf_counter()
+    report = load(con, path=data, profile=profile, table="calls", format="parquet")
+    times["load"] = time.perf_counter() - start
+    assert report.ok
+    start = time.perf_counter()
+    figures = engine.evaluate(con, plan, {"calls": "calls"})
+    times["engine"] = time.perf_counter() - start
+    start = time.perf_counter()
+    verdicts.verdicts(plan, figures)
+    times["verdicts"] = time.perf_counter() - start
+    return times
+
+
+# ---------------------------------------------------------------------------
+# 2. DuckDB SQL written by hand
+# ---------------------------------------------------------------------------
+
+HAND_SQL = """
+WITH half_hours AS (
+    SELECT
+        time_bucket(INTERVAL 30 MINUTE, queued_at) AS half_hour,
+        count(*) AS offered,
+        count(*) FILTER (WHERE outcome = 'answered') AS answered,
+        count(*) FILTER (WHERE outcome = 'answered' AND wait <= 20) AS answered_20,
+        count(*) FILTER (WHERE outcome = 'answered' AND wait <= 30) AS answered_30,
+        count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+        count(*) FILTER (WHERE outcome = 'abandoned' AND wait <= 30) AS abandoned_30,
+        count(*) FILTER (WHERE outcome = 'abandoned' AND wait < 5) AS abandoned_short,
+        count(*) FILTER (WHERE outcome = 'flow_out') AS flow_outs,
+        sum(wait) FILTER (WHERE outcome = 'answered') AS answered_wait,
+        sum(coalesce(talk, 0) + coalesce(hold, 0) + coalesce(acw, 0))
+            FILTER (WHERE outcome = 'answered') AS handle,
+        count(*) FILTER (WHERE outcome = 'answered' AND resolved) AS resolved,
+        count(*) FILTER (WHERE queue = 'billing' AND outcome = 'answered' AND wait <= 20)
+            AS billing_answered_20,
+        count(*) FILTER (WHERE queue = 'billing' AND outcome IN ('answered', 'abandoned',
+            'flow_out')) AS billing_counted
+    FROM read_parquet($path)
+    WHERE outcome <> 'not_offered'
+    GROUP BY half_hour
+),
+months AS (
+    SELECT strftime(half_hour, '%Y-%m') AS month,
+        sum(answered_20) AS answered_20, sum(answered_30) AS answered_30,
+        sum(answered) AS answered, sum(abandoned) AS abandoned,
+        sum(abandoned_30) AS abandoned_30, sum(abandoned_short) AS abandoned_short,
+        sum(flow_outs) AS flow_outs, sum(offered) AS offered,
+        sum(answered_wait) AS answered_wait, sum(handle) AS handle, sum(resolved) AS resolved,
+        sum(billing_answered_20) AS billing_answered_20,
+        sum(billing_counted) AS billing_counted
+    FROM half_hours GROUP BY month
+),
+pooled AS (
+    SELECT month, 'sl_f1_20' AS objective, answered_20 AS num,
+        answered + abandoned + flow_outs AS den FROM months
+    UNION ALL SELECT month, 'sl_f2_30', answered_30,
+        answered + abandoned - abandoned_30 + flow_outs FROM months
+    UNION ALL SELECT month, 'sl_f5_20', answered_20,
+        answered + abandoned - abandoned_short + flow_outs FROM months
+    UNION ALL SELECT month, 'abandonment', abandoned - abandoned_short,
+        offered - abandoned_short FROM months
+    UNION ALL SELECT month, 'asa', answered_wait, answered FROM months
+    UNION ALL SELECT month, 'aht', handle, answered FROM months
+    UNION ALL SELECT month, 'billing_sl', billing_answered_20, billing_counted FROM months
+    UNION ALL SELECT month, 'fcr', resolved, answered FROM months
+),
+at_all_times AS (  -- half-hours with a service level and at least 10 offered calls
+    SELECT strftime(half_hour, '%Y-%m') AS month,
+        count(*) FILTER (WHERE 100 * answered_20 >= 80 * (answered + abandoned + flow_outs))
+            AS meeting,
+        count(*) AS judged
+    FROM half_hours
+    WHERE answered + abandoned + flow_outs > 0 AND offered >= 10
+    GROUP BY month
+),
+days AS (
+    SELECT strftime(half_hour, '%Y-%m') AS month,
+        sum(answered_20) / sum(answered + abandoned + flow_outs) AS service_level
+    FROM half_hours
+    GROUP BY month, CAST(half_hour AS DATE)
+    HAVING sum(answered + abandoned + flow_outs) > 0
+)
+SELECT objective, month, num, den, num / den FROM pooled
+UNION ALL
+SELECT 'sl_at_all_times', month, meeting, judged, meeting / judged FROM at_all_times
+UNION ALL
+SELECT 'sl_daily_mean', month, count(*) FILTER (WHERE service_level >= 0.8), count(*),
+    avg(service_level)
+FROM days GROUP BY month
+"""
+
+
+def run_duckdb(data: Path) -> Figures:
+    """The ten objectives in one SQL statement over the Parquet file."""
+    import duckdb
+
+    rows = duckdb.connect().execute(HAND_SQL, {"path": str(data)}).fetchall()
+    return {
+        (str(objective), str(month)): (float(num), float(den), float(value))
+        for objective, month, num, den, value in rows
+    }
+
+
+# ---------------------------------------------------------------------------
+# 3. pandas
+# ---------------------------------------------------------------------------
+
+
+def run_pandas(data: Path) -> Figures:
+    """The ten objectives with pandas: boolean masks, one groupby per half-hour, roll-ups."""
+    import pandas as pd
+
+    columns = ["queued_at", "outcome", "wait", "talk", "hold", "acw", "queue", "resolved"]
+    df = pd.read_parquet(data, columns=columns)
+    df = df[df["outcome"] != "not_offered"]
+    outcome, wait = df["outcome"], df["wait"].fillna(0)
+    answered = outcome == "answered"
+    abandoned = outcome == "abandoned"
+    flow_out = outcome == "flow_out"
+    billing = df["queue"] == "billing"
+    handle = df["talk"].fillna(0) + df["hold"].fillna(0) + df["acw"].fillna(0)
+    parts = pd.DataFrame(
+        {
+            "offered": 1,
+            "answered": answered,
+            "answered_20": answered & (wait <= 20),
+            "answered_30": answered & (wait <= 30),
+            "abandoned": abandoned,
+            "abandoned_30": abandoned & (wait <= 30),
+            "abandoned_short": abandoned & (wait < 5),
+            "flow_outs": flow_out,
+            "answered_wait": wait.where(answered, 0.0),
+            "handle": handle.where(answered, 0.0),
+            "resolved": answered & (df["resolved"] == True),  # noqa: E712 (nulls are not resolved)
+            "billing_answered_20": billing & answered & (wait <= 20),
+            "billing_counted": billing & (answered | abandoned | flow_out),
+        }
+    )
+    half = parts.groupby(df["queued_at"].dt.floor("30min")).sum()
+    half["counted"] = half["answered"] + half["abandoned"] + half["flow_outs"]
+    month_of = half.index.strftime("%Y-%m")
+    months = half.groupby(month_of).sum()
+    result: Figures = {}
+
+    def pooled(objective: str, num: pd.Series, den: pd.Series) -> None:
+        for month in months.index:
+            n, d = float(num[month]), float(den[month])
+            result[(objective, str(month))] = (n, d, n / d)
+
+    m = months
+    pooled("sl_f1_20", m["answered_20"], m["counted"])
+    pooled("sl_f2_30", m["answered_30"], m["counted"] - m["abandoned_30"])
+    pooled("sl_f5_20", m["answered_20"], m["counted"] - m["abandoned_short"])
+    pooled(
+        "abandonment", m["abandoned"] - m["abandoned_short"], m["offered"] - m["abandoned_short"]
+    )
+    pooled("asa", m["answered_wait"], m["answered"])
+    pooled("aht", m["handle"], m["answered"])
+    pooled("billing_sl", m["billing_answered_20"], m["billing_counted"])
+    pooled("fcr", m["resolved"], m["answered"])
+
+    judged = half[(half["counted"] > 0) & (half["offered"] >= 10)]
+    meeting = (100 * judged["answered_20"] >= 80 * judged["counted"]).groupby(
+        judged.index.strftime("%Y-%m")
+    )
+    for month, flags in meeting:
+        n, d = float(flags.sum()), float(len(flags))
+        result[("sl_at_all_times", str(month))] = (n, d, n / d)
+
+    days = half.groupby(half.index.floor("D"))[["answered_20", "counted"]].sum()
+    days = days[days["counted"] > 0]
+    level = days["answered_20"] / days["counted"]
+    for month, values in level.groupby(days.index.strftime("%Y-%m")):
+        n, d = float((values >= 0.8).sum()), float(len(values))
+        result[("sl_daily_mean", str(month))] = (n, d, float(values.mean()))
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Agreement
+# ---------------------------------------------------------------------------
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
+
+
+def disagreements(expected: Figures, actual: Figures, *, name: str) -> list[str]:
+    """Every figure on which ``actual`` differs from ``expected``, as readable lines."""
+    found = []
+    for key in sorted(set(expected) | set(actual)):
+        if key not in actual or key not in expected:
+            found.append(f"{name}: {key} only in {'slalang' if key in expected else name}")
+            continue
+        for label, a, b in zip(LABELS, expected[key], actual[key], strict=True):
+            if not _close(a, b):
+                found.append(f"{name}: {key} {label}: slalang {a!r}, {name} {b!r}")
+    return found
+
+
+def check_agreement(data: Path) -> Figures:
+    """Compute every figure the three ways (in this process) and fail if any differ."""
+    ten = run_slalang(TEN, data)
+    assert {objective for objective, _ in ten} == set(OBJECTIVES), sorted(ten)
+    one = run_slalang(ONE, data)
+    problems = [
+        *disagreements(ten, run_duckdb(data), name="duckdb-sql"),
+        *disagreements(ten, run_pandas(data), name="pandas"),
+        *disagreements({k: v for k, v in ten.items() if k[0] in {o for o, _ in one}}, one,
+                       name="slalang-one"),
+    ]  # fmt: skip
+    if problems:
+        raise AssertionError("the implementations disagree:\n" + "\n".join(problems))
+    return ten
+
+
+# ---------------------------------------------------------------------------
+# Timing, each approach in a child process
+# ---------------------------------------------------------------------------
+
+APPROACHES: dict[str, Callable[[Path], Figures]] = {
+    "slalang-ten": lambda data: run_slalang(TEN, data),
+    "slalang-one": lambda data: run_slalang(ONE, data),
+    "duckdb-sql": run_duckdb,
+    "pandas": run_pandas,
+}
+
+
+def worker(name: str, data: Path, repeat: int) -> dict[str, object]:
+    """Run one approach ``repeat`` times in this process; times, peak memory and figures."""
+    if name == "slalang-stages":
+        runs = [slalang_stages(TEN, data) for _ in range(repeat)]
+        stages = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        return {"stages": stages, "peak_kib": _peak_kib()}
+    function = APPROACHES[name]
+    times, figures = [], {}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        figures = function(data)
+        times.append(time.perf_counter() - start)
+    return {
+        "times": times,
+        "peak_kib": _peak_kib(),
+        "figures": [[*key, *value] for key, value in sorted(figures.items())],
+    }
+
+
+def _peak_kib() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # kilobytes on Linux
+
+
+def _child(name: str, data: Path, repeat: int) -> dict[str, object]:
+    return _run_child(["--worker", name, "--data", str(data), "--repeat", str(repeat)])
+
+
+def _run_child(arguments: list[str]) -> dict[str, object]:
+    """Run this script in a fresh process; its peak memory is its own (Linux keeps
+    ``ru_maxrss`` across fork and exec, so the parent itself must stay small)."""
+    command = [sys.executable, str(Path(__file__).resolve()), *arguments]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(arguments)} failed:\n{done.stderr}")
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _figures(payload: Mapping[str, object]) -> Figures:
+    rows = payload["figures"]
+    assert isinstance(rows, list)
+    return {(str(o), str(p)): (n, d, v) for o, p, n, d, v in rows}
+
+
+def _mib(kib: object) -> float:
+    assert isinstance(kib, int)
+    return kib / 1024
+
+
+def report(rows: int, repeat: int, results: Mapping[str, Mapping[str, object]]) -> bool:
+    """Print the table, ratios and targets; True when every target passes."""
+    median = {}
+    print(
+        f"\n{rows:,} contacts, {repeat} runs each, median end-to-end times (file in, figures out)"
+    )
+    print(f"{'approach':<14} {'median s':>9} {'min s':>8} {'max s':>8} {'peak MiB':>9}")
+    for name in APPROACHES:
+        times = results[name]["times"]
+        assert isinstance(times, list)
+        median[name] = statistics.median(times)
+        print(
+            f"{name:<14} {median[name]:>9.3f} {min(times):>8.3f} {max(times):>8.3f} "
+            f"{_mib(results[name]['peak_kib']):>9.0f}"
+        )
+    stages = results["slalang-stages"]["stages"]
+    assert isinstance(stages, dict)
+    print("\nslalang, ten objectives, by stage (median s): " + ", ".join(
+        f"{stage} {seconds:.3f}" for stage, seconds in stages.items()))  # fmt: skip
+    sql_ratio = median["slalang-ten"] / median["duckdb-sql"]
+    pandas_ratio = median["pandas"] / median["slalang-ten"]
+    ten_one = median["slalang-ten"] / median["slalang-one"]
+    peak = max(_mib(results[name]["peak_kib"]) for name in ("slalang-ten", "slalang-one"))
+    targets = [
+        ("slalang / DuckDB SQL", f"{sql_ratio:.2f}x", "at most 1.3x", sql_ratio <= 1.3),
+        ("pandas / slalang", f"{pandas_ratio:.2f}x", "at least 3x", pandas_ratio >= 3.0),
+        ("ten / one objective", f"{ten_one:.2f}x", "at most 2x", ten_one <= 2.0),
+        ("slalang peak memory", f"{peak:.0f} MiB", "under 1024 MiB", peak < 1024),
+    ]
+    print(f"\n{'target':<22} {'measured':>10}  {'wanted':<16} result")
+    for label, measured, wanted, passed in targets:
+        print(f"{label:<22} {measured:>10}  {wanted:<16} {'PASS' if passed else 'FAIL'}")
+    return all(passed for *_, passed in targets)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000, help="contacts to generate")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per approach (median)")
+    parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the data in")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker == "generate":  # in a child, so the parent's memory stays small
+        print(json.dumps({"path": str(make_data(args.rows, args.data))}))
+        return 0
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.data, args.repeat)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="slalang-bench-") as temporary:
+        folder = args.keep or Path(temporary)
+        start = time.perf_counter()
+        made = _run_child(["--worker", "generate", "--rows", str(args.rows), "--data", str(folder)])
+        data = Path(str(made["path"]))
+        print(f"data: {data} ({time.perf_counter() - start:.1f} s)", flush=True)
+        results = {}
+        for name in [*APPROACHES, "slalang-stages"]:
+            print(f"running {name} ...", flush=True)
+            results[name] = _child(name, data, args.repeat)
+    expected = _figures(results["slalang-ten"])
+    problems = [
+        *disagreements(expected, _figures(results["duckdb-sql"]), name="duckdb-sql"),
+        *disagreements(expected, _figures(results["pandas"]), name="pandas"),
+        *disagreements({k: v for k, v in expected.items() if k[0] == "sl_f1_20"},
+                       _figures(results["slalang-one"]), name="slalang-one"),
+    ]  # fmt: skip
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    print(f"agreement: all {len(expected)} figures of {len(OBJECTIVES)} objectives agree "
+          f"(numerator, denominator, value; relative tolerance {REL_TOL:g})")  # fmt: skip
+    passed = report(args.rows, args.repeat, results)
+    return 1 if args.check and not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

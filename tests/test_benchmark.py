@@ -1,0 +1,87 @@
+"""The benchmark's three implementations (slalang, hand-written DuckDB SQL, pandas) agree.
+
+Only the agreement check of benchmarks/run.py runs here, on a small data set; the timing is
+for the benchmark itself (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from slalang import load as loader
+from slalang.generate import contacts
+from slalang.profiles import load_profile
+
+RUN = Path(__file__).parents[1] / "benchmarks" / "run.py"
+
+
+def _benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("slalang_benchmark", RUN)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_slalang_duckdb_sql_and_pandas_agree_on_every_figure(tmp_path: Path) -> None:
+    run = _benchmark()
+    data = run.make_data(20_000, tmp_path, seed=3)
+    figures = run.check_agreement(data)
+    assert {objective for objective, _ in figures} == set(run.OBJECTIVES)
+    assert all(den > 0 for _, den, _ in figures.values())
+
+
+def test_a_wrong_figure_is_reported() -> None:
+    run = _benchmark()
+    expected = {("asa", "2026-01"): (10.0, 2.0, 5.0)}
+    assert run.disagreements(expected, expected, name="x") == []
+    found = run.disagreements(expected, {("asa", "2026-01"): (10.0, 2.0, 5.000001)}, name="x")
+    assert found == ["x: ('asa', '2026-01') value: slalang 5.0, x 5.000001"]
+
+
+def test_parquet_read_as_a_view_reports_the_same_rows_as_a_full_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The benchmark's data load as a view; malformed rows are found as by the full copy."""
+    table = contacts(2000, seed=3).to_pydict()
+    broken = {
+        "wait": {5: float("nan"), 6: -1.0, 7: float("inf"), 8: None},
+        "contact_id": {10: None, 11: "", 12: "  "},
+        "outcome": {20: "lost", 21: "", 22: None},
+        "channel": {30: "fax", 31: ""},
+        "queued_at": {40: dt.datetime(1800, 1, 1), 41: dt.datetime(2300, 1, 1), 42: None},
+        "arrived_at": {43: dt.datetime(1899, 12, 31, 23, 59, 59), 44: dt.datetime(2200, 1, 1)},
+        "talk": {50: -5.0},
+        "hold": {51: float("nan")},
+        "queue": {52: ""},
+    }
+    for column, values in broken.items():
+        for row, value in values.items():
+            table[column][row] = value
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.table(table, schema=contacts(1).schema), path, row_group_size=500)
+    profile, _ = load_profile("generic-contacts")
+    assert profile is not None
+
+    def run() -> tuple[object, ...]:
+        con = duckdb.connect()
+        report = loader.load(con, path=path, profile=profile, table="c", format="parquet")
+        rows = con.execute("SELECT * FROM c ORDER BY _line").fetchall()
+        same_nan = [tuple("nan" if v != v else v for v in row) for row in rows]
+        kinds = con.execute("DESCRIBE c").fetchall()
+        return report.rows_read, report.rows_loaded, report.problems, report.problem_counts, \
+            same_nan, kinds  # fmt: skip
+
+    as_view = run()
+    monkeypatch.setattr(loader, "_direct_profile", lambda *_: None)
+    assert as_view == run()
+    assert as_view[1] == 2000 - 17
