@@ -63,11 +63,15 @@ class _Sql:
 
     def __init__(self) -> None:
         self.params: list[object] = []
+        self.seen: dict[tuple[type, object], int] = {}
 
     def param(self, value: object) -> str:
-        """Bind a value; the returned typed ``$n`` may appear several times in the query."""
-        self.params.append(value)
-        return f"CAST(${len(self.params)} AS {_sql_type(value)})"
+        """Bind a value; equal values share one typed ``$n``, which may appear many times."""
+        key = (type(value), value)
+        if key not in self.seen:
+            self.params.append(value)
+            self.seen[key] = len(self.params)
+        return f"CAST(${self.seen[key]} AS {_sql_type(value)})"
 
 
 # ---------------------------------------------------------------------------
@@ -203,13 +207,9 @@ def _within(sql: _Sql, value: str, threshold: object) -> str:
     return f"({value} {op} {sql.param(limit)})"
 
 
-def _case(branches: list[tuple[str, str]], default: str = "NULL") -> str:
-    if not branches:
-        return default
-    return "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in branches) + f" ELSE {default} END"
-
-
-def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tuple[str, str, str]:
+def _contact_metric(
+    sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]
+) -> tuple[str, str, list[tuple[str, str]]]:
     knobs, metric = plan.knobs, plan.metric
     wait = _wait(plan)
     if metric == "service_level":
@@ -217,15 +217,15 @@ def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tup
         short = _within(sql, wait, knobs["short_abandon"]) if knobs.get("short_abandon") else None
         excl: list[tuple[str, str]] = []
         if short:
-            excl.append((f"{_O} = 'abandoned' AND {short}", "'short abandon'"))
+            excl.append((f"{_O} = 'abandoned' AND {short}", "short abandon"))
         if knobs["abandons_within_threshold"] == "excluded":
-            excl.append((f"{_O} = 'abandoned' AND {within}", "'abandoned within threshold'"))
+            excl.append((f"{_O} = 'abandoned' AND {within}", "abandoned within threshold"))
         if knobs["abandons_after_threshold"] == "excluded":
-            excl.append((f"{_O} = 'abandoned' AND NOT {within}", "'abandoned after threshold'"))
+            excl.append((f"{_O} = 'abandoned' AND NOT {within}", "abandoned after threshold"))
         if knobs["flow_outs"] == "excluded":
-            excl.append((f"{_O} = 'flow_out'", "'flow-out'"))
+            excl.append((f"{_O} = 'flow_out'", "flow-out"))
         if knobs["callbacks"] == "excluded":
-            excl.append((f"{_O} = 'callback'", "'callback'"))
+            excl.append((f"{_O} = 'callback'", "callback"))
         good = [f"{_O} = 'answered'"]
         if knobs["abandons_within_threshold"] == "success":
             good.append(f"{_O} = 'abandoned'")
@@ -235,23 +235,23 @@ def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tup
         den = (
             f"CASE WHEN {_O} IN ('answered', 'abandoned', 'flow_out', 'callback') THEN 1 ELSE 0 END"
         )
-        return num, den, _case(excl)
+        return num, den, excl
     if metric == "abandonment_rate":
         short = (
             _within(sql, wait, knobs["short_abandon"]) if knobs.get("short_abandon") else "FALSE"
         )
         in_den = bool(knobs["short_abandons_in_denominator"])
-        excl = [] if in_den else [(f"{_O} = 'abandoned' AND {short}", "'short abandon'")]
+        excl = [] if in_den else [(f"{_O} = 'abandoned' AND {short}", "short abandon")]
         num = f"CASE WHEN {_O} = 'abandoned' AND NOT {short} THEN 1 ELSE 0 END"
-        return num, "1", _case(excl)
+        return num, "1", excl
     if metric == "average_speed_of_answer":
         if knobs["population"] == "offered":
-            return wait, "1", "NULL"
+            return wait, "1", []
         answered = f"{_O} = 'answered'"
         return (
             f"CASE WHEN {answered} THEN {wait} ELSE 0 END",
             f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-            "NULL",
+            [],
         )
     if metric == "average_handle_time":
         components = knobs["components"]
@@ -263,13 +263,13 @@ def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tup
             excl.append(
                 (
                     f"{answered} AND {_within(sql, f'({handle})', knobs['short_call'])}",
-                    "'short call'",
+                    "short call",
                 )
             )
         return (
             f"CASE WHEN {answered} THEN {handle} ELSE 0 END",
             f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-            _case(excl),
+            excl,
         )
     if metric == "response_time":
         wait = _QUEUE_WAIT
@@ -278,29 +278,29 @@ def _contact_metric(sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> tup
             udfs[name] = lambda start, seconds, p=plan: business_seconds(p, start, float(seconds))
             wait = f'{name}("queued_at", {_QUEUE_WAIT})'
         within = _within(sql, wait, knobs["threshold"])
-        return f"CASE WHEN {_O} = 'answered' AND {within} THEN 1 ELSE 0 END", "1", "NULL"
+        return f"CASE WHEN {_O} = 'answered' AND {within} THEN 1 ELSE 0 END", "1", []
     if metric == "fcr":
         answered = f"{_O} = 'answered'"
         if knobs["method"] == "agent_flag":
             return (
                 f'CASE WHEN {answered} AND "resolved" IS TRUE THEN 1 ELSE 0 END',
                 f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-                "NULL",
+                [],
             )
         key = quote(str(knobs["customer_key"]))
         window = float(knobs["repeat_window"])  # type: ignore[arg-type]
         excl = [
-            (f"{answered} AND {key} IS NULL", "'unidentified customer'"),
+            (f"{answered} AND {key} IS NULL", "unidentified customer"),
             (
                 f'{answered} AND "queued_at" + to_microseconds(CAST({sql.param(int(window * 1e6))} '
                 'AS BIGINT)) > "_data_end"',
-                "'repeat window not over'",
+                "repeat window not over",
             ),
         ]
         return (
             f'CASE WHEN {answered} AND "_repeats" = 0 THEN 1 ELSE 0 END',
             f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-            _case(excl),
+            excl,
         )
     raise EngineError(f"{metric} is not computed from contact records")
 
@@ -309,7 +309,7 @@ def _answer(column: str) -> str:
     return f"lower(CAST({quote(column)} AS VARCHAR))"
 
 
-def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, str]:
+def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, list[tuple[str, str]]]:
     knobs, metric, kind = plan.knobs, plan.metric, plan.source_kind
     if kind == "surveys":
         if metric == "csat":
@@ -320,17 +320,17 @@ def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, str]:
                 if knobs["method"] == "mean"
                 else f'CASE WHEN "csat" >= {sql.param(float(top_box))} THEN 1 ELSE 0 END'
             )
-            return num, "1", "CASE WHEN \"csat\" IS NULL THEN 'no score' END"
+            return num, "1", [('"csat" IS NULL', "no score")]
         if metric == "nps":
             return (
                 'CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END',
                 "1",
-                "CASE WHEN \"nps\" IS NULL THEN 'no score' END",
+                [('"nps" IS NULL', "no score")],
             )
         return (
             'CASE WHEN "resolved" THEN 1 ELSE 0 END',
             "1",
-            "CASE WHEN \"resolved\" IS NULL THEN 'no answer' END",
+            [('"resolved" IS NULL', "no answer")],
         )
     if kind == "audits":
         fatal_columns = [str(c) for c in knobs.get("_fatal") or ()]  # type: ignore[attr-defined]
@@ -341,10 +341,12 @@ def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, str]:
             answer = _answer(str(knobs["criterion"]))
             fatal_first = fatal if knobs["fatal_fails_audit"] else "FALSE"
             num = f"CASE WHEN {fatal_first} THEN 0 WHEN {answer} = 'yes' THEN 1 ELSE 0 END"
-            excl = (
-                f"CASE WHEN {fatal_first} THEN NULL WHEN COALESCE({answer}, '') "
-                "NOT IN ('yes', 'no') THEN 'not applicable' END"
-            )
+            excl = [
+                (
+                    f"NOT ({fatal_first}) AND COALESCE({answer}, '') NOT IN ('yes', 'no')",
+                    "not applicable",
+                )
+            ]
             return num, "1", excl
         parts = []
         for part in ("customer_impact", "business_impact"):
@@ -367,10 +369,10 @@ def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, str]:
             f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
             f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
         )
-        excl = f"CASE WHEN NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok} THEN 'not applicable' END"
+        excl = [(f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}", "not applicable")]
         return num, "1", excl
     if kind == "adherence":
-        return 'COALESCE("adherent_minutes", 0)', 'COALESCE("scheduled_minutes", 0)', "NULL"
+        return 'COALESCE("adherent_minutes", 0)', 'COALESCE("scheduled_minutes", 0)', []
     raise EngineError(f"{metric} is not computed from {kind} data")
 
 
@@ -424,23 +426,6 @@ def _interval_metric(sql: _Sql, plan: ObjectivePlan, columns: frozenset[str]) ->
 # Running
 # ---------------------------------------------------------------------------
 
-_METRIC_REASONS = {
-    "service_level": ("short abandon", "abandoned within threshold", "abandoned after threshold",
-                      "flow-out", "callback"),
-    "abandonment_rate": ("short abandon",),
-    "average_handle_time": ("short call",),
-    "fcr": ("unidentified customer", "repeat window not over", "no answer"),
-    "csat": ("no score",), "nps": ("no score",),
-    "qa_criterion": ("not applicable",), "quality_index": ("not applicable",),
-}  # fmt: skip
-
-
-def _constant(reason: str) -> str:
-    """A reason of slalang's own vocabulary, safe to write as an SQL string literal."""
-    if not re.fullmatch(r"[a-z -]+", reason):
-        raise EngineError(f"not a fixed reason: {reason!r}")
-    return reason
-
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     try:
@@ -450,68 +435,117 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     return frozenset(str(r[0]) for r in rows)
 
 
+class _Projection:
+    """The inner projection of a source query: each distinct row expression computed once."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, str] = {}
+
+    def add(self, expression: str) -> str:
+        """Return the alias of a row expression, adding it if it is new."""
+        if expression not in self.columns:
+            self.columns[expression] = f"e{len(self.columns)}"
+        return self.columns[expression]
+
+    def select(self) -> str:
+        return ", ".join(f"{expression} AS {alias}" for expression, alias in self.columns.items())
+
+
+_ZERO_ONE = re.compile(r"CASE WHEN ((?:(?!CASE|THEN).)*) THEN 1 ELSE 0 END", re.DOTALL)
+
+
+def _all(*conditions: str) -> str:
+    """The conjunction of conditions, leaving out ones that always hold."""
+    kept = [c for c in conditions if c not in ("TRUE", "")]
+    return " AND ".join(kept) or "TRUE"
+
+
+def _sum(value: str, condition: str) -> str:
+    """An aggregate adding ``value`` over the rows where ``condition`` holds.
+
+    A 0/1 value of slalang's own form ``CASE WHEN c THEN 1 ELSE 0 END`` becomes a
+    count with ``c`` added to the filter, which DuckDB evaluates faster.
+    """
+    zero_one = _ZERO_ONE.fullmatch(value)
+    if zero_one:
+        value, condition = "1", _all(condition, f"({zero_one.group(1)})")
+    if value == "1":
+        return f"count(*) FILTER (WHERE {condition})"
+    return f"sum({value}) FILTER (WHERE {condition})"
+
+
 def _source_query(
     plan_objectives: Sequence[ObjectivePlan],
     table: str,
     kind: str,
     columns: frozenset[str],
     udfs: dict[str, Any],
-) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str]]]]:
+) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str], list[int]]]]:
+    """One grouped query for objectives of one source.
+
+    The inner query computes every distinct per-row expression once (scope,
+    exclusion codes, numerator, denominator); the outer one adds them up per
+    bucket with ``FILTER`` clauses.
+    """
     sql = _Sql()
+    inner = _Projection()
     minutes = bucket_minutes([p for o in plan_objectives for p in objective_periods(o)])
     ts_column = TIME_FIELD[kind]
     ts = f"CAST({quote(ts_column)} AS TIMESTAMP)"
     bucket_ts = _bucket_time(sql, plan_objectives[0], ts) if kind == "contacts" else ts
-    selects = [f"time_bucket(INTERVAL '{minutes} minutes', {bucket_ts}) AS bucket"]
+    bucket = inner.add(f"time_bucket(INTERVAL '{minutes} minutes', {bucket_ts})")
     layout = []
+    layout_names: list[list[str]] = []
     for index, objective in enumerate(plan_objectives):
-        scope = (
+        scope_sql = (
             " AND ".join(
                 f"COALESCE({filter_sql(sql, f, columns)}, FALSE)" for f in objective.filters
             )
             or "TRUE"
         )
-        if kind == "contacts":
-            scope = f"{_O} <> 'not_offered' AND {scope}"
+        # contacts never offered are left out by the query's WHERE clause
         time_excl = _time_exclusion(sql, objective, ts)
         time_reasons = _time_reasons(objective)
         if kind == "intervals":
             num, den = _interval_metric(sql, objective, columns)
             volume = 'COALESCE("offered", 0)' if "offered" in columns else "0"
-            metric_excl, metric_reasons = "NULL", []
+            metric_reasons = []
         else:
             if kind == "contacts":
                 num, den, metric_excl = _contact_metric(sql, objective, udfs)
             else:
                 num, den, metric_excl = _other_metric(sql, objective)
-            volume = "1"
-            metric_reasons = [  # only the reasons this objective's CASE can give
-                r for r in _METRIC_REASONS.get(objective.metric, ()) if f"'{r}'" in metric_excl
-            ]
-        kept = f"{scope} AND ({time_excl}) IS NULL"
-        counted = f"{kept} AND ({metric_excl}) IS NULL"
-        selects.append(f"SUM(CASE WHEN {counted} THEN {num} ELSE 0 END) AS n{index}")
-        selects.append(f"SUM(CASE WHEN {counted} THEN {den} ELSE 0 END) AS d{index}")
-        selects.append(f"SUM(CASE WHEN {kept} THEN {volume} ELSE 0 END) AS v{index}")
-        selects.append(f"COUNT(*) FILTER (WHERE {scope}) AS r{index}")
-        for r, _reason in enumerate(time_reasons):
-            selects.append(
-                f"SUM(CASE WHEN {scope} AND ({time_excl}) = {r + 1} "
-                f"THEN {volume} ELSE 0 END) AS t{index}_{r}"
-            )
-        for r, reason in enumerate(metric_reasons):
-            selects.append(
-                f"SUM(CASE WHEN {kept} AND ({metric_excl}) = '{_constant(reason)}' "
-                f"THEN 1 ELSE 0 END) AS x{index}_{r}"
-            )
+            volume = ""
+            metric_reasons = [reason for _, reason in metric_excl]
+        if kind == "intervals":
+            metric_excl = []
+        kept = _all(scope_sql, "" if time_excl == "NULL" else f"({time_excl}) IS NULL")
+        counted = _all(kept, *(f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl))
+        weight = volume or "1"
+        names = [
+            inner.add(_sum(num, counted)),
+            inner.add(_sum(den, counted)),
+            inner.add(_sum(weight, kept)),
+            inner.add(_sum("1", scope_sql)),
+        ]
+        for code in range(1, len(time_reasons) + 1):
+            names.append(inner.add(_sum(weight, _all(scope_sql, f"({time_excl}) = {code}"))))
+        for index, (condition, _) in enumerate(metric_excl):
+            earlier = [f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl[:index]]
+            names.append(inner.add(_sum("1", _all(kept, *earlier, f"({condition})"))))
+        layout_names.append(names)
         layout.append((objective, time_reasons, metric_reasons))
     source = quote(table)
     if any(
         o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
     ):
         source = _repeat_source(sql, plan_objectives, table, columns)
-    query = f"SELECT {', '.join(selects)} FROM {source} GROUP BY ALL"
-    return query, sql.params, layout
+    sums = [alias for alias in inner.columns.values() if alias != bucket]
+    position = {alias: index + 1 for index, alias in enumerate(sums)}
+    where = f" WHERE {_O} <> 'not_offered'" if kind == "contacts" else ""
+    query = f"SELECT {inner.select()} FROM {source}{where} GROUP BY {bucket}"
+    columns_of = [[position[name] for name in names] for names in layout_names]
+    return query, sql.params, [(*item, cols) for item, cols in zip(layout, columns_of, strict=True)]
 
 
 def _repeat_source(
@@ -574,25 +608,20 @@ def evaluate(
         finally:
             for name in udfs:
                 con.remove_function(name)
-        offset = 1
-        for objective, time_reasons, metric_reasons in layout:
+        for objective, time_reasons, metric_reasons, positions in layout:
             per_bucket: dict[dt.datetime, Figures] = {}
+            n, d, v, r, *reason_positions = positions
             for row in result:
-                if row[0] is None:
-                    continue
-                figures = Figures(
-                    float(row[offset] or 0), float(row[offset + 1] or 0), int(row[offset + 2] or 0)
-                )
-                records = int(row[offset + 3] or 0)
-                position = offset + 4
-                for reason in (*time_reasons, *metric_reasons):
-                    count = int(row[position] or 0)
+                if row[0] is None or not row[r]:
+                    continue  # a bucket exists when a record of the objective falls in it
+                figures = Figures(float(row[n] or 0), float(row[d] or 0), int(row[v] or 0))
+                for reason, index in zip(
+                    (*time_reasons, *metric_reasons), reason_positions, strict=True
+                ):
+                    count = int(row[index] or 0)
                     if count:
                         figures.exclude(reason, count)
-                    position += 1
-                if records:  # a bucket exists when a record of the objective falls in it
-                    per_bucket[row[0]] = figures
-            offset += 4 + len(time_reasons) + len(metric_reasons)
+                per_bucket[row[0]] = figures
             own = bucket_minutes(objective_periods(objective))
             buckets[objective.id] = _rebucket(per_bucket, own)
     forecasts = {}
