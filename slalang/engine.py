@@ -435,43 +435,59 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     return frozenset(str(r[0]) for r in rows)
 
 
-class _Projection:
-    """The inner projection of a source query: each distinct row expression computed once."""
-
-    def __init__(self) -> None:
-        self.columns: dict[str, str] = {}
-
-    def add(self, expression: str) -> str:
-        """Return the alias of a row expression, adding it if it is new."""
-        if expression not in self.columns:
-            self.columns[expression] = f"e{len(self.columns)}"
-        return self.columns[expression]
-
-    def select(self) -> str:
-        return ", ".join(f"{expression} AS {alias}" for expression, alias in self.columns.items())
-
-
 _ZERO_ONE = re.compile(r"CASE WHEN ((?:(?!CASE|THEN).)*) THEN 1 ELSE 0 END", re.DOTALL)
 
 
-def _all(*conditions: str) -> str:
-    """The conjunction of conditions, leaving out ones that always hold."""
-    kept = [c for c in conditions if c not in ("TRUE", "")]
-    return " AND ".join(kept) or "TRUE"
+Atoms = tuple[str, ...]
+"""A condition as the conjunction of its parts; the empty tuple always holds."""
 
 
-def _sum(value: str, condition: str) -> str:
-    """An aggregate adding ``value`` over the rows where ``condition`` holds.
-
-    A 0/1 value of slalang's own form ``CASE WHEN c THEN 1 ELSE 0 END`` becomes a
-    count with ``c`` added to the filter, which DuckDB evaluates faster.
-    """
+def _figure(value: str, atoms: Atoms) -> tuple[str, Atoms]:
+    """Normalise a figure: a 0/1 value ``CASE WHEN c THEN 1 ELSE 0 END`` becomes a count of
+    the rows where ``c`` also holds."""
     zero_one = _ZERO_ONE.fullmatch(value)
     if zero_one:
-        value, condition = "1", _all(condition, f"({zero_one.group(1)})")
-    if value == "1":
-        return f"count(*) FILTER (WHERE {condition})"
-    return f"sum({value}) FILTER (WHERE {condition})"
+        return "1", (*atoms, f"({zero_one.group(1)})")
+    return value, atoms
+
+
+class _Figures:
+    """The distinct figures of a source query, each a sum of a value over a condition."""
+
+    def __init__(self) -> None:
+        self.figures: dict[tuple[str, Atoms], int] = {}
+
+    def add(self, value: str, atoms: Atoms) -> int:
+        """Return the output position (from 1) of a figure, adding it if it is new."""
+        key = _figure(value, tuple(dict.fromkeys(a for a in atoms if a != "TRUE")))
+        if key not in self.figures:
+            self.figures[key] = len(self.figures) + 1
+        return self.figures[key]
+
+    def query(self, bucket: str, source: str, where: str) -> str:
+        """Group rows once by bucket and every distinct condition part, then add up.
+
+        The inner query groups the scan by the bucket and the truth of each distinct
+        condition part, counting rows and summing each distinct value; the outer query
+        adds up those few groups per bucket, one ``FILTER`` per figure.
+        """
+        atoms = list(dict.fromkeys(a for _, parts in self.figures for a in parts))
+        values = list(dict.fromkeys(v for v, _ in self.figures if v != "1"))
+        key_of = {atom: f"k{index}" for index, atom in enumerate(atoms)}
+        sum_of = {value: f"s{index}" for index, value in enumerate(values)}
+        inner = ", ".join(
+            [f"{bucket} AS b", *(f"{atom} AS {key_of[atom]}" for atom in atoms), "count(*) AS n",
+             *(f"sum({value}) AS {sum_of[value]}" for value in values)]
+        )  # fmt: skip
+        outer = ["b"]
+        for value, parts in self.figures:
+            total = "n" if value == "1" else sum_of[value]
+            condition = " AND ".join(key_of[a] for a in parts)
+            outer.append(f"sum({total})" + (f" FILTER (WHERE {condition})" if condition else ""))
+        return (
+            f"SELECT {', '.join(outer)} FROM (SELECT {inner} FROM {source}{where} GROUP BY ALL) "
+            "GROUP BY b"
+        )
 
 
 def _source_query(
@@ -483,25 +499,22 @@ def _source_query(
 ) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str], list[int]]]]:
     """One grouped query for objectives of one source.
 
-    The inner query computes every distinct per-row expression once (scope,
-    exclusion codes, numerator, denominator); the outer one adds them up per
-    bucket with ``FILTER`` clauses.
+    Every figure (numerator, denominator, volume, records in scope, records set
+    aside per reason) is a sum of a value over a conjunction of condition parts;
+    :class:`_Figures` scans once, grouping by bucket and the parts.
     """
     sql = _Sql()
-    inner = _Projection()
+    figures = _Figures()
     minutes = bucket_minutes([p for o in plan_objectives for p in objective_periods(o)])
     ts_column = TIME_FIELD[kind]
     ts = f"CAST({quote(ts_column)} AS TIMESTAMP)"
     bucket_ts = _bucket_time(sql, plan_objectives[0], ts) if kind == "contacts" else ts
-    bucket = inner.add(f"time_bucket(INTERVAL '{minutes} minutes', {bucket_ts})")
+    bucket = f"time_bucket(INTERVAL '{minutes} minutes', {bucket_ts})"
     layout = []
-    layout_names: list[list[str]] = []
+    layout_names: list[list[int]] = []
     for index, objective in enumerate(plan_objectives):
-        scope_sql = (
-            " AND ".join(
-                f"COALESCE({filter_sql(sql, f, columns)}, FALSE)" for f in objective.filters
-            )
-            or "TRUE"
+        scope: Atoms = tuple(
+            f"COALESCE({filter_sql(sql, f, columns)}, FALSE)" for f in objective.filters
         )
         # contacts never offered are left out by the query's WHERE clause
         time_excl = _time_exclusion(sql, objective, ts)
@@ -519,20 +532,20 @@ def _source_query(
             metric_reasons = [reason for _, reason in metric_excl]
         if kind == "intervals":
             metric_excl = []
-        kept = _all(scope_sql, "" if time_excl == "NULL" else f"({time_excl}) IS NULL")
-        counted = _all(kept, *(f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl))
+        kept: Atoms = (*scope, *(() if time_excl == "NULL" else (f"({time_excl}) IS NULL",)))
+        counted: Atoms = (*kept, *(f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl))
         weight = volume or "1"
         names = [
-            inner.add(_sum(num, counted)),
-            inner.add(_sum(den, counted)),
-            inner.add(_sum(weight, kept)),
-            inner.add(_sum("1", scope_sql)),
+            figures.add(num, counted),
+            figures.add(den, counted),
+            figures.add(weight, kept),
+            figures.add("1", scope),
         ]
         for code in range(1, len(time_reasons) + 1):
-            names.append(inner.add(_sum(weight, _all(scope_sql, f"({time_excl}) = {code}"))))
+            names.append(figures.add(weight, (*scope, f"({time_excl}) = {code}")))
         for index, (condition, _) in enumerate(metric_excl):
             earlier = [f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl[:index]]
-            names.append(inner.add(_sum("1", _all(kept, *earlier, f"({condition})"))))
+            names.append(figures.add("1", (*kept, *earlier, f"({condition})")))
         layout_names.append(names)
         layout.append((objective, time_reasons, metric_reasons))
     source = quote(table)
@@ -540,11 +553,9 @@ def _source_query(
         o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
     ):
         source = _repeat_source(sql, plan_objectives, table, columns)
-    sums = [alias for alias in inner.columns.values() if alias != bucket]
-    position = {alias: index + 1 for index, alias in enumerate(sums)}
     where = f" WHERE {_O} <> 'not_offered'" if kind == "contacts" else ""
-    query = f"SELECT {inner.select()} FROM {source}{where} GROUP BY {bucket}"
-    columns_of = [[position[name] for name in names] for names in layout_names]
+    query = figures.query(bucket, source, where)
+    columns_of = layout_names
     return query, sql.params, [(*item, cols) for item, cols in zip(layout, columns_of, strict=True)]
 
 
