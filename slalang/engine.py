@@ -442,13 +442,47 @@ Atoms = tuple[str, ...]
 """A condition as the conjunction of its parts; the empty tuple always holds."""
 
 
+def _parts(condition: str) -> Atoms:
+    """Split a condition of slalang's own making at its top-level ``AND``s.
+
+    Parts are shared between figures, so fewer distinct parts make fewer groups. The
+    conditions hold no string literal with `` AND `` in it (values are parameters).
+    """
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(condition):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and condition.startswith(" AND ", index):
+            parts.append(condition[start:index])
+            start = index + 5
+    parts.append(condition[start:])
+    if len(parts) == 1:
+        whole = parts[0].strip()
+        if whole.startswith("(") and whole.endswith(")") and _balanced(whole[1:-1]):
+            return _parts(whole[1:-1])
+        return (whole,)
+    return tuple(p for part in parts for p in _parts(part.strip()))
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _figure(value: str, atoms: Atoms) -> tuple[str, Atoms]:
     """Normalise a figure: a 0/1 value ``CASE WHEN c THEN 1 ELSE 0 END`` becomes a count of
     the rows where ``c`` also holds."""
     zero_one = _ZERO_ONE.fullmatch(value)
     if zero_one:
-        return "1", (*atoms, f"({zero_one.group(1)})")
-    return value, atoms
+        value, atoms = "1", (*atoms, zero_one.group(1))
+    parts = tuple(dict.fromkeys(p for atom in atoms for p in _parts(atom) if p != "TRUE"))
+    return value, parts
 
 
 class _Figures:
@@ -459,7 +493,7 @@ class _Figures:
 
     def add(self, value: str, atoms: Atoms) -> int:
         """Return the output position (from 1) of a figure, adding it if it is new."""
-        key = _figure(value, tuple(dict.fromkeys(a for a in atoms if a != "TRUE")))
+        key = _figure(value, atoms)
         if key not in self.figures:
             self.figures[key] = len(self.figures) + 1
         return self.figures[key]
