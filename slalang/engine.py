@@ -466,6 +466,12 @@ def _parts(condition: str) -> Atoms:
     return tuple(p for part in parts for p in _parts(part.strip()))
 
 
+def _reads_only(part: str, keys: Atoms) -> bool:
+    """True when a condition part reads no column but the given key columns."""
+    read = set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"', part))
+    return bool(read) and {f'"{name}"' for name in read} <= set(keys)
+
+
 def _balanced(text: str) -> bool:
     depth = 0
     for char in text:
@@ -498,7 +504,7 @@ class _Figures:
             self.figures[key] = len(self.figures) + 1
         return self.figures[key]
 
-    def query(self, bucket: str, source: str, where: str) -> str:
+    def query(self, bucket: str, source: str, where: str, *, keys: Atoms = ()) -> str:
         """Group rows once by bucket and every distinct condition part, then add up.
 
         The inner query groups the scan by the bucket and the truth of each distinct
@@ -507,10 +513,15 @@ class _Figures:
         """
         atoms = list(dict.fromkeys(a for _, parts in self.figures for a in parts))
         values = list(dict.fromkeys(v for v, _ in self.figures if v != "1"))
+        # parts that read only low-cardinality key columns are judged on the groups
+        outer_parts = {a for a in atoms if _reads_only(a, keys)}
+        atoms = [a for a in atoms if a not in outer_parts]
         key_of = {atom: f"k{index}" for index, atom in enumerate(atoms)}
+        key_of.update({part: f"({part})" for part in outer_parts})
         sum_of = {value: f"s{index}" for index, value in enumerate(values)}
         inner = ", ".join(
-            [f"{bucket} AS b", *(f"{atom} AS {key_of[atom]}" for atom in atoms), "count(*) AS n",
+            [f"{bucket} AS b", *keys, *(f"{atom} AS {key_of[atom]}" for atom in atoms),
+             "count(*) AS n",
              *(f"sum({value}) AS {sum_of[value]}" for value in values)]
         )  # fmt: skip
         outer = ["b"]
@@ -588,7 +599,8 @@ def _source_query(
     ):
         source = _repeat_source(sql, plan_objectives, table, columns)
     where = f" WHERE {_O} <> 'not_offered'" if kind == "contacts" else ""
-    query = figures.query(bucket, source, where)
+    keys: Atoms = (_O,) if kind == "contacts" else ()
+    query = figures.query(bucket, source, where, keys=keys)
     columns_of = layout_names
     return query, sql.params, [(*item, cols) for item, cols in zip(layout, columns_of, strict=True)]
 
