@@ -9,6 +9,7 @@ import attrs
 
 from slalang import model as m
 from slalang.checks.context import Context
+from slalang.checks.values import unknown_reference
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, Label, did_you_mean
 from slalang.schema import (
@@ -107,38 +108,23 @@ def duplicate_ids(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-def _unknown(
-    name: m.Name, what: str, candidates: Iterable[str], ctx: Context, path: tuple[str, ...] = ()
-) -> Iterator[Diagnostic]:
-    if name.text in ctx.poisoned:
-        return
-    yield diag(
-        "E201",
-        f"unknown {what} `{name.text}`",
-        name.span,
-        label=f"no such {what}",
-        help=did_you_mean(name.text, candidates),
-        path=path,
-    )
-
-
 def references(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """Every name that refers to a declaration resolves."""
     data = [*ctx.sources, *ctx.scopes]
     for scope in ctx.contract.scopes:
         if scope.base.text not in ctx.sources and scope.base.text not in ctx.scopes:
-            yield from _unknown(scope.base, "source or scope", data, ctx)
+            yield from unknown_reference(scope.base, "source or scope", data, ctx)
     for objective in ctx.contract.objectives:
         source = objective.source
         if source is not None and source.text not in data:
-            yield from _unknown(source, "source or scope", data, ctx, _path(objective))
+            yield from unknown_reference(source, "source or scope", data, ctx, _path(objective))
     if contract.risk is not None:
         for rule in contract.risk.rules:
             name = rule.selector.name
             if name is None:
                 continue
             if rule.selector.kind == "objective" and name.text not in ctx.objectives:
-                yield from _unknown(name, "objective", ctx.objectives, ctx)
+                yield from unknown_reference(name, "objective", ctx.objectives, ctx)
             elif rule.selector.kind == "any" and name.text not in ("critical", "key", "objective"):
                 yield diag(
                     "E201",
@@ -159,13 +145,13 @@ def references(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         if exclusion.objectives is not None:
             for item in exclusion.objectives.items:
                 if isinstance(item, m.Ident) and item.name not in ctx.objectives:
-                    yield from _unknown(
+                    yield from unknown_reference(
                         m.Name(item.name, item.span), "objective", ctx.objectives, ctx
                     )
     for apply in contract.applies:
         template = ctx.templates.get(apply.template.text)
         if template is None:
-            yield from _unknown(apply.template, "template", ctx.templates, ctx)
+            yield from unknown_reference(apply.template, "template", ctx.templates, ctx)
         elif len(template.params) != len(apply.args):
             yield diag(
                 "E208",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 
 from slalang import model as m
@@ -259,14 +259,23 @@ def _reference(
         table: Collection[str] = criteria
     else:
         table = tables[ref]
-    if value.name in table or value.name in ctx.poisoned:
+    if value.name in table:
+        return
+    yield from unknown_reference(m.Name(value.name, value.span), ref, table, ctx, path)
+
+
+def unknown_reference(
+    name: m.Name, what: str, candidates: Iterable[str], ctx: Context, path: tuple[str, ...] = ()
+) -> Iterator[Diagnostic]:
+    """E201 for a name that refers to nothing, unless a syntax error poisoned it."""
+    if name.text in ctx.poisoned:
         return
     yield diag(
         "E201",
-        f"unknown {ref} `{value.name}`",
-        value.span,
-        label=f"no such {ref}",
-        help=did_you_mean(value.name, table),
+        f"unknown {what} `{name.text}`",
+        name.span,
+        label=f"no such {what}",
+        help=did_you_mean(name.text, candidates),
         path=path,
     )
 
