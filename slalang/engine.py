@@ -29,6 +29,18 @@ from slalang.reference import (
     limit_of,
     objective_periods,
 )
+from slalang.scan import (
+    Cond,
+    Cut,
+    GroupedScan,
+    Known,
+    Not,
+    Sql,
+    Term,
+    Test,
+    all_of,
+    outcome_in,
+)
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -44,42 +56,12 @@ def quote(name: str) -> str:
     return f'"{name}"'
 
 
-def _sql_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "BOOLEAN"
-    if isinstance(value, int):
-        return "BIGINT"
-    if isinstance(value, float):
-        return "DOUBLE"
-    if isinstance(value, dt.datetime):
-        return "TIMESTAMP"
-    if isinstance(value, dt.date):
-        return "DATE"
-    return "VARCHAR"
-
-
-class _Sql:
-    """An SQL fragment builder that keeps values out of the text: numbered parameters."""
-
-    def __init__(self) -> None:
-        self.params: list[object] = []
-        self.seen: dict[tuple[type, object], int] = {}
-
-    def param(self, value: object) -> str:
-        """Bind a value; equal values share one typed ``$n``, which may appear many times."""
-        key = (type(value), value)
-        if key not in self.seen:
-            self.params.append(value)
-            self.seen[key] = len(self.params)
-        return f"CAST(${self.seen[key]} AS {_sql_type(value)})"
-
-
 # ---------------------------------------------------------------------------
 # Filters, calendars, exclusions
 # ---------------------------------------------------------------------------
 
 
-def _operand(sql: _Sql, value: m.Quantity | m.Text | m.Ident) -> tuple[str, str]:
+def _operand(sql: Sql, value: m.Quantity | m.Text | m.Ident) -> tuple[str, str]:
     if isinstance(value, m.Text):
         return sql.param(value.value), "VARCHAR"
     if isinstance(value, m.Quantity):
@@ -87,7 +69,7 @@ def _operand(sql: _Sql, value: m.Quantity | m.Text | m.Ident) -> tuple[str, str]
     return sql.param(value.name == "true"), "BOOLEAN"
 
 
-def filter_sql(sql: _Sql, expr: m.Expr, columns: frozenset[str]) -> str:
+def filter_sql(sql: Sql, expr: m.Expr, columns: frozenset[str]) -> str:
     """A filter as SQL with three-valued logic; fields the table lacks read as NULL."""
     if isinstance(expr, m.Compare):
         if expr.field.text not in columns:
@@ -116,7 +98,7 @@ def filter_sql(sql: _Sql, expr: m.Expr, columns: frozenset[str]) -> str:
     return "(" + joiner.join(filter_sql(sql, e, columns) for e in expr.operands) + ")"
 
 
-def _time_exclusion(sql: _Sql, plan: ObjectivePlan, ts: str) -> str:
+def _time_exclusion(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
     """A CASE giving the code of the reason a record is excluded by time, or NULL.
 
     Codes index :func:`_time_reasons`; reasons written in the contract (outage
@@ -178,7 +160,7 @@ def _wait(plan: ObjectivePlan) -> str:
     )
 
 
-def _bucket_time(sql: _Sql, plan: ObjectivePlan, ts: str) -> str:
+def _bucket_time(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
     """The moment a record belongs to: its own time, or its service-level event."""
     if not event_attribution(plan):
         return ts
@@ -200,108 +182,85 @@ def _attribution_key(plan: ObjectivePlan) -> tuple[object, ...]:
 
 
 _O = '"outcome"'
+ANSWERED = outcome_in("answered")
+ABANDONED = outcome_in("abandoned")
+OFFERED = outcome_in("answered", "abandoned", "flow_out", "callback")
+_OFFERED = Test(_O, "{} <> 'not_offered'")
+
+Metric = tuple[Term, Term, list[tuple[Cond, str]]]
+"""A metric as (numerator, denominator, exclusions as (condition, reason))."""
 
 
-def _within(sql: _Sql, value: str, threshold: object) -> str:
+def _within(value: str, threshold: object) -> Cut:
     op, limit = limit_of(threshold)
-    return f"({value} {op} {sql.param(limit)})"
+    return Cut(value, op, limit)
 
 
-def _contact_metric(
-    sql: _Sql, plan: ObjectivePlan, udfs: dict[str, Any]
-) -> tuple[str, str, list[tuple[str, str]]]:
+def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metric:
     knobs, metric = plan.knobs, plan.metric
     wait = _wait(plan)
     if metric == "service_level":
-        within = _within(sql, wait, knobs["threshold"])
-        short = _within(sql, wait, knobs["short_abandon"]) if knobs.get("short_abandon") else None
-        excl: list[tuple[str, str]] = []
-        if short:
-            excl.append((f"{_O} = 'abandoned' AND {short}", "short abandon"))
+        within = _within(wait, knobs["threshold"])
+        excl: list[tuple[Cond, str]] = []
+        if knobs.get("short_abandon"):
+            excl.append((all_of(ABANDONED, _within(wait, knobs["short_abandon"])), "short abandon"))
         if knobs["abandons_within_threshold"] == "excluded":
-            excl.append((f"{_O} = 'abandoned' AND {within}", "abandoned within threshold"))
+            excl.append((all_of(ABANDONED, within), "abandoned within threshold"))
         if knobs["abandons_after_threshold"] == "excluded":
-            excl.append((f"{_O} = 'abandoned' AND NOT {within}", "abandoned after threshold"))
+            excl.append((all_of(ABANDONED, Not(within)), "abandoned after threshold"))
         if knobs["flow_outs"] == "excluded":
-            excl.append((f"{_O} = 'flow_out'", "flow-out"))
+            excl.append((outcome_in("flow_out"), "flow-out"))
         if knobs["callbacks"] == "excluded":
-            excl.append((f"{_O} = 'callback'", "callback"))
-        good = [f"{_O} = 'answered'"]
+            excl.append((outcome_in("callback"), "callback"))
+        good = ["answered"]
         if knobs["abandons_within_threshold"] == "success":
-            good.append(f"{_O} = 'abandoned'")
+            good.append("abandoned")
         if knobs["callbacks"] == "success_within_threshold":
-            good.append(f"{_O} = 'callback'")
-        num = f"CASE WHEN ({' OR '.join(good)}) AND {within} THEN 1 ELSE 0 END"
-        den = (
-            f"CASE WHEN {_O} IN ('answered', 'abandoned', 'flow_out', 'callback') THEN 1 ELSE 0 END"
-        )
-        return num, den, excl
+            good.append("callback")
+        return Term("1", all_of(outcome_in(*good), within)), Term("1", OFFERED), excl
     if metric == "abandonment_rate":
-        short = (
-            _within(sql, wait, knobs["short_abandon"]) if knobs.get("short_abandon") else "FALSE"
-        )
+        if not knobs.get("short_abandon"):
+            return Term("1", ABANDONED), Term("1"), []
+        short = _within(wait, knobs["short_abandon"])
         in_den = bool(knobs["short_abandons_in_denominator"])
-        excl = [] if in_den else [(f"{_O} = 'abandoned' AND {short}", "short abandon")]
-        num = f"CASE WHEN {_O} = 'abandoned' AND NOT {short} THEN 1 ELSE 0 END"
-        return num, "1", excl
+        excl = [] if in_den else [(all_of(ABANDONED, short), "short abandon")]
+        return Term("1", all_of(ABANDONED, Not(short))), Term("1"), excl
     if metric == "average_speed_of_answer":
         if knobs["population"] == "offered":
-            return wait, "1", []
-        answered = f"{_O} = 'answered'"
-        return (
-            f"CASE WHEN {answered} THEN {wait} ELSE 0 END",
-            f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-            [],
-        )
+            return Term(wait), Term("1"), []
+        return Term(wait, ANSWERED), Term("1", ANSWERED), []
     if metric == "average_handle_time":
         components = knobs["components"]
         assert isinstance(components, tuple)
-        handle = " + ".join(f"COALESCE({quote(str(c))}, 0)" for c in components) or "0"
-        answered = f"{_O} = 'answered'"
+        handle = "(" + (" + ".join(f"COALESCE({quote(str(c))}, 0)" for c in components) or "0")
+        handle += ")"
         excl = []
         if knobs.get("short_call"):
-            excl.append(
-                (
-                    f"{answered} AND {_within(sql, f'({handle})', knobs['short_call'])}",
-                    "short call",
-                )
-            )
-        return (
-            f"CASE WHEN {answered} THEN {handle} ELSE 0 END",
-            f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-            excl,
-        )
+            excl.append((all_of(ANSWERED, _within(handle, knobs["short_call"])), "short call"))
+        return Term(handle, ANSWERED), Term("1", ANSWERED), excl
     if metric == "response_time":
         wait = _QUEUE_WAIT
         if plan.calendar is not None and knobs.get("business"):
             name = f"slalang_business_seconds_{len(udfs)}"
             udfs[name] = lambda start, seconds, p=plan: business_seconds(p, start, float(seconds))
             wait = f'{name}("queued_at", {_QUEUE_WAIT})'
-        within = _within(sql, wait, knobs["threshold"])
-        return f"CASE WHEN {_O} = 'answered' AND {within} THEN 1 ELSE 0 END", "1", []
+        return Term("1", all_of(ANSWERED, _within(wait, knobs["threshold"]))), Term("1"), []
     if metric == "fcr":
-        answered = f"{_O} = 'answered'"
         if knobs["method"] == "agent_flag":
-            return (
-                f'CASE WHEN {answered} AND "resolved" IS TRUE THEN 1 ELSE 0 END',
-                f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-                [],
-            )
+            resolved = Test('"resolved"', "{} IS TRUE")
+            return Term("1", all_of(ANSWERED, resolved)), Term("1", ANSWERED), []
         key = quote(str(knobs["customer_key"]))
-        window = float(knobs["repeat_window"])  # type: ignore[arg-type]
+        window = sql.param(int(float(knobs["repeat_window"]) * 1e6))  # type: ignore[arg-type]
         excl = [
-            (f"{answered} AND {key} IS NULL", "unidentified customer"),
+            (all_of(ANSWERED, Test(f"{key} IS NULL")), "unidentified customer"),
             (
-                f'{answered} AND "queued_at" + to_microseconds(CAST({sql.param(int(window * 1e6))} '
-                'AS BIGINT)) > "_data_end"',
+                all_of(ANSWERED, Test(
+                    f'"queued_at" + to_microseconds(CAST({window} AS BIGINT)) > "_data_end"'
+                )),
                 "repeat window not over",
             ),
-        ]
-        return (
-            f'CASE WHEN {answered} AND "_repeats" = 0 THEN 1 ELSE 0 END',
-            f"CASE WHEN {answered} THEN 1 ELSE 0 END",
-            excl,
-        )
+        ]  # fmt: skip
+        return Term("1", all_of(ANSWERED, Test('"_repeats" = 0'))), Term("1", ANSWERED), excl
     raise EngineError(f"{metric} is not computed from contact records")
 
 
@@ -309,29 +268,25 @@ def _answer(column: str) -> str:
     return f"lower(CAST({quote(column)} AS VARCHAR))"
 
 
-def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, list[tuple[str, str]]]:
+def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
     knobs, metric, kind = plan.knobs, plan.metric, plan.source_kind
     if kind == "surveys":
         if metric == "csat":
             top_box = knobs["top_box"]
             assert isinstance(top_box, Fraction)
             num = (
-                'CAST("csat" AS DOUBLE)'
+                Term('CAST("csat" AS DOUBLE)')
                 if knobs["method"] == "mean"
-                else f'CASE WHEN "csat" >= {sql.param(float(top_box))} THEN 1 ELSE 0 END'
+                else Term("1", Test(f'"csat" >= {sql.param(float(top_box))}'))
             )
-            return num, "1", [('"csat" IS NULL', "no score")]
+            return num, Term("1"), [(Test('"csat" IS NULL'), "no score")]
         if metric == "nps":
             return (
-                'CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END',
-                "1",
-                [('"nps" IS NULL', "no score")],
+                Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
+                Term("1"),
+                [(Test('"nps" IS NULL'), "no score")],
             )
-        return (
-            'CASE WHEN "resolved" THEN 1 ELSE 0 END',
-            "1",
-            [('"resolved" IS NULL', "no answer")],
-        )
+        return Term("1", Test('"resolved"')), Term("1"), [(Test('"resolved" IS NULL'), "no answer")]
     if kind == "audits":
         fatal_columns = [str(c) for c in knobs.get("_fatal") or ()]  # type: ignore[attr-defined]
         fatal = (
@@ -340,14 +295,9 @@ def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, list[tuple[
         if metric == "qa_criterion":
             answer = _answer(str(knobs["criterion"]))
             fatal_first = fatal if knobs["fatal_fails_audit"] else "FALSE"
-            num = f"CASE WHEN {fatal_first} THEN 0 WHEN {answer} = 'yes' THEN 1 ELSE 0 END"
-            excl = [
-                (
-                    f"NOT ({fatal_first}) AND COALESCE({answer}, '') NOT IN ('yes', 'no')",
-                    "not applicable",
-                )
-            ]
-            return num, "1", excl
+            passed = f"CASE WHEN {fatal_first} THEN 0 WHEN {answer} = 'yes' THEN 1 ELSE 0 END"
+            na = f"NOT ({fatal_first}) AND COALESCE({answer}, '') NOT IN ('yes', 'no')"
+            return Term(passed), Term("1"), [(Test(na), "not applicable")]
         parts = []
         for part in ("customer_impact", "business_impact"):
             criteria = knobs[part]
@@ -364,19 +314,19 @@ def _other_metric(sql: _Sql, plan: ObjectivePlan) -> tuple[str, str, list[tuple[
         c_ok, b_ok = f"({cy} + {cn}) > 0", f"({by} + {bn}) > 0"
         c_score = f"(CAST({cy} AS DOUBLE) / ({cy} + {cn}))"
         b_score = f"(CAST({by} AS DOUBLE) / ({by} + {bn}))"
-        num = (
+        score = (
             f"CASE WHEN {fatal} THEN 0 WHEN {c_ok} AND {b_ok} THEN "
             f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
             f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
         )
-        excl = [(f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}", "not applicable")]
-        return num, "1", excl
+        na = f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}"
+        return Term(score), Term("1"), [(Test(na), "not applicable")]
     if kind == "adherence":
-        return 'COALESCE("adherent_minutes", 0)', 'COALESCE("scheduled_minutes", 0)', []
+        return Term('COALESCE("adherent_minutes", 0)'), Term('COALESCE("scheduled_minutes", 0)'), []
     raise EngineError(f"{metric} is not computed from {kind} data")
 
 
-def _interval_metric(sql: _Sql, plan: ObjectivePlan, columns: frozenset[str]) -> tuple[str, str]:
+def _interval_metric(sql: Sql, plan: ObjectivePlan, columns: frozenset[str]) -> tuple[str, str]:
     knobs, metric = plan.knobs, plan.metric
 
     def col(name: str) -> str:
@@ -435,104 +385,14 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     return frozenset(str(r[0]) for r in rows)
 
 
-_ZERO_ONE = re.compile(r"CASE WHEN ((?:(?!CASE|THEN).)*) THEN 1 ELSE 0 END", re.DOTALL)
+ORIGIN = dt.datetime(1800, 1, 1)
+"""Bucket numbers count from here; loaded data holds no earlier moment (years 1900-2200)."""
+_ORIGIN_US = (dt.datetime(1970, 1, 1) - ORIGIN) // dt.timedelta(microseconds=1)
 
 
-Atoms = tuple[str, ...]
-"""A condition as the conjunction of its parts; the empty tuple always holds."""
-
-
-def _parts(condition: str) -> Atoms:
-    """Split a condition of slalang's own making at its top-level ``AND``s.
-
-    Parts are shared between figures, so fewer distinct parts make fewer groups. The
-    conditions hold no string literal with `` AND `` in it (values are parameters).
-    """
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(condition):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif depth == 0 and condition.startswith(" AND ", index):
-            parts.append(condition[start:index])
-            start = index + 5
-    parts.append(condition[start:])
-    if len(parts) == 1:
-        whole = parts[0].strip()
-        if whole.startswith("(") and whole.endswith(")") and _balanced(whole[1:-1]):
-            return _parts(whole[1:-1])
-        return (whole,)
-    return tuple(p for part in parts for p in _parts(part.strip()))
-
-
-def _reads_only(part: str, keys: Atoms) -> bool:
-    """True when a condition part reads no column but the given key columns."""
-    read = set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"', part))
-    return bool(read) and {f'"{name}"' for name in read} <= set(keys)
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _figure(value: str, atoms: Atoms) -> tuple[str, Atoms]:
-    """Normalise a figure: a 0/1 value ``CASE WHEN c THEN 1 ELSE 0 END`` becomes a count of
-    the rows where ``c`` also holds."""
-    zero_one = _ZERO_ONE.fullmatch(value)
-    if zero_one:
-        value, atoms = "1", (*atoms, zero_one.group(1))
-    parts = tuple(dict.fromkeys(p for atom in atoms for p in _parts(atom) if p != "TRUE"))
-    return value, parts
-
-
-class _Figures:
-    """The distinct figures of a source query, each a sum of a value over a condition."""
-
-    def __init__(self) -> None:
-        self.figures: dict[tuple[str, Atoms], int] = {}
-
-    def add(self, value: str, atoms: Atoms) -> int:
-        """Return the output position (from 1) of a figure, adding it if it is new."""
-        key = _figure(value, atoms)
-        if key not in self.figures:
-            self.figures[key] = len(self.figures) + 1
-        return self.figures[key]
-
-    def query(self, bucket: str, source: str, where: str, *, keys: Atoms = ()) -> str:
-        """Group rows once by bucket and every distinct condition part, then add up.
-
-        The inner query groups the scan by the bucket and the truth of each distinct
-        condition part, counting rows and summing each distinct value; the outer query
-        adds up those few groups per bucket, one ``FILTER`` per figure.
-        """
-        atoms = list(dict.fromkeys(a for _, parts in self.figures for a in parts))
-        values = list(dict.fromkeys(v for v, _ in self.figures if v != "1"))
-        # parts that read only low-cardinality key columns are judged on the groups
-        outer_parts = {a for a in atoms if _reads_only(a, keys)}
-        atoms = [a for a in atoms if a not in outer_parts]
-        key_of = {atom: f"k{index}" for index, atom in enumerate(atoms)}
-        key_of.update({part: f"({part})" for part in outer_parts})
-        sum_of = {value: f"s{index}" for index, value in enumerate(values)}
-        inner = ", ".join(
-            [f"{bucket} AS b", *keys, *(f"{atom} AS {key_of[atom]}" for atom in atoms),
-             "count(*) AS n",
-             *(f"sum({value}) AS {sum_of[value]}" for value in values)]
-        )  # fmt: skip
-        outer = ["b"]
-        for value, parts in self.figures:
-            total = "n" if value == "1" else sum_of[value]
-            condition = " AND ".join(key_of[a] for a in parts)
-            outer.append(f"sum({total})" + (f" FILTER (WHERE {condition})" if condition else ""))
-        return (
-            f"SELECT {', '.join(outer)} FROM (SELECT {inner} FROM {source}{where} GROUP BY ALL) "
-            "GROUP BY b"
-        )
+def _query_minutes(objectives: Sequence[ObjectivePlan]) -> int:
+    """The bucket of a source query: a whole number of minutes that divides a day."""
+    return bucket_minutes([p for o in objectives for p in objective_periods(o)])
 
 
 def _source_query(
@@ -545,68 +405,60 @@ def _source_query(
     """One grouped query for objectives of one source.
 
     Every figure (numerator, denominator, volume, records in scope, records set
-    aside per reason) is a sum of a value over a conjunction of condition parts;
-    :class:`_Figures` scans once, grouping by bucket and the parts.
+    aside per reason) is a :class:`~slalang.scan.Term` under conditions;
+    :class:`~slalang.scan.GroupedScan` reads the source once for all of them.
     """
-    sql = _Sql()
-    figures = _Figures()
-    minutes = bucket_minutes([p for o in plan_objectives for p in objective_periods(o)])
+    sql = Sql()
+    scan = GroupedScan(sql)
     ts_column = TIME_FIELD[kind]
     ts = f"CAST({quote(ts_column)} AS TIMESTAMP)"
     bucket_ts = _bucket_time(sql, plan_objectives[0], ts) if kind == "contacts" else ts
-    bucket = f"time_bucket(INTERVAL '{minutes} minutes', {bucket_ts})"
+    # buckets numbered from ORIGIN: integer arithmetic, cheaper than time_bucket
+    width = _query_minutes(plan_objectives) * 60_000_000
+    bucket = f"(epoch_us({bucket_ts}) + {_ORIGIN_US}) // {width}"
     layout = []
-    layout_names: list[list[int]] = []
-    for index, objective in enumerate(plan_objectives):
-        scope: Atoms = tuple(
-            f"COALESCE({filter_sql(sql, f, columns)}, FALSE)" for f in objective.filters
-        )
-        # contacts never offered are left out by the query's WHERE clause
+    for objective in plan_objectives:
+        filters = (Known(Test(filter_sql(sql, f, columns))) for f in objective.filters)
+        # contacts never offered are in no figure (a test of the outcome key, not a WHERE
+        # clause: the scan groups by the outcome anyway)
+        scope = all_of(*((_OFFERED,) if kind == "contacts" else ()), *filters)
         time_excl = _time_exclusion(sql, objective, ts)
         time_reasons = _time_reasons(objective)
+        metric_excl: list[tuple[Cond, str]] = []
         if kind == "intervals":
-            num, den = _interval_metric(sql, objective, columns)
-            volume = 'COALESCE("offered", 0)' if "offered" in columns else "0"
-            metric_reasons = []
+            num_sql, den_sql = _interval_metric(sql, objective, columns)
+            num, den = Term(num_sql), Term(den_sql)
+            weight = Term('COALESCE("offered", 0)' if "offered" in columns else "0")
         else:
-            if kind == "contacts":
-                num, den, metric_excl = _contact_metric(sql, objective, udfs)
-            else:
-                num, den, metric_excl = _other_metric(sql, objective)
-            volume = ""
-            metric_reasons = [reason for _, reason in metric_excl]
-        if kind == "intervals":
-            metric_excl = []
-        kept: Atoms = (*scope, *(() if time_excl == "NULL" else (f"({time_excl}) IS NULL",)))
-        counted: Atoms = (*kept, *(f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl))
-        weight = volume or "1"
-        names = [
-            figures.add(num, counted),
-            figures.add(den, counted),
-            figures.add(weight, kept),
-            figures.add("1", scope),
+            num, den, metric_excl = (
+                _contact_metric(sql, objective, udfs) if kind == "contacts"
+                else _other_metric(sql, objective)
+            )  # fmt: skip
+            weight = Term("1")
+        kept = scope if time_excl == "NULL" else all_of(scope, Test(time_excl, "{} IS NULL"))
+        counted = all_of(kept, *(Not(Known(c)) for c, _ in metric_excl))
+        positions = [
+            scan.add(num, counted),
+            scan.add(den, counted),
+            scan.add(weight, kept),
+            scan.add(Term("1"), scope),
         ]
         for code in range(1, len(time_reasons) + 1):
-            names.append(figures.add(weight, (*scope, f"({time_excl}) = {code}")))
+            positions.append(scan.add(weight, scope, Test(time_excl, f"{{}} = {code}")))
         for index, (condition, _) in enumerate(metric_excl):
-            earlier = [f"NOT COALESCE({c}, FALSE)" for c, _ in metric_excl[:index]]
-            names.append(figures.add("1", (*kept, *earlier, f"({condition})")))
-        layout_names.append(names)
-        layout.append((objective, time_reasons, metric_reasons))
+            earlier = [Not(Known(c)) for c, _ in metric_excl[:index]]
+            positions.append(scan.add(Term("1"), kept, *earlier, condition))
+        layout.append((objective, time_reasons, [reason for _, reason in metric_excl], positions))
     source = quote(table)
     if any(
         o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
     ):
         source = _repeat_source(sql, plan_objectives, table, columns)
-    where = f" WHERE {_O} <> 'not_offered'" if kind == "contacts" else ""
-    keys: Atoms = (_O,) if kind == "contacts" else ()
-    query = figures.query(bucket, source, where, keys=keys)
-    columns_of = layout_names
-    return query, sql.params, [(*item, cols) for item, cols in zip(layout, columns_of, strict=True)]
+    return scan.query(bucket, source), sql.params, layout
 
 
 def _repeat_source(
-    sql: _Sql, objectives: Sequence[ObjectivePlan], table: str, columns: frozenset[str]
+    sql: Sql, objectives: Sequence[ObjectivePlan], table: str, columns: frozenset[str]
 ) -> str:
     objective = next(o for o in objectives if o.metric == "fcr")
     # Loaded tables number their rows in ``_line`` (a view over a file has no rowid).
@@ -625,13 +477,6 @@ def _repeat_source(
         f"FROM {quote(table)} WHERE \"outcome\" <> 'not_offered' AND {key} IS NOT NULL) r "
         f"ON t.{row} = r._rid)"
     )
-
-
-def _rebucket(rows: Mapping[dt.datetime, Figures], minutes: int) -> Buckets:
-    result: Buckets = {}
-    for start, figures in rows.items():
-        result.setdefault(bucket_start(start, minutes), Figures()).add(figures)
-    return result
 
 
 def evaluate(
@@ -665,22 +510,35 @@ def evaluate(
         finally:
             for name in udfs:
                 con.remove_function(name)
+        minutes = _query_minutes(objectives)
+        moments = {
+            row[0]: ORIGIN + dt.timedelta(minutes=row[0] * minutes)
+            for row in result
+            if row[0] is not None
+        }
+        starts: dict[int, dict[int, dt.datetime]] = {}
         for objective, time_reasons, metric_reasons, positions in layout:
-            per_bucket: dict[dt.datetime, Figures] = {}
             n, d, v, r, *reason_positions = positions
+            reasons = tuple(zip((*time_reasons, *metric_reasons), reason_positions, strict=True))
+            own = bucket_minutes(objective_periods(objective))
+            if own not in starts:
+                starts[own] = {b: bucket_start(moment, own) for b, moment in moments.items()}
+            start_of = starts[own]
+            per_bucket: Buckets = {}
             for row in result:
                 if row[0] is None or not row[r]:
                     continue  # a bucket exists when a record of the objective falls in it
-                figures = Figures(float(row[n] or 0), float(row[d] or 0), int(row[v] or 0))
-                for reason, index in zip(
-                    (*time_reasons, *metric_reasons), reason_positions, strict=True
-                ):
-                    count = int(row[index] or 0)
-                    if count:
-                        figures.exclude(reason, count)
-                per_bucket[row[0]] = figures
-            own = bucket_minutes(objective_periods(objective))
-            buckets[objective.id] = _rebucket(per_bucket, own)
+                start = start_of[row[0]]
+                figures = per_bucket.get(start)
+                if figures is None:
+                    figures = per_bucket[start] = Figures()
+                figures.num += float(row[n] or 0)
+                figures.den += float(row[d] or 0)
+                figures.volume += int(row[v] or 0)
+                for reason, index in reasons:
+                    if row[index]:
+                        figures.exclude(reason, int(row[index]))
+            buckets[objective.id] = per_bucket
     forecasts = {}
     for objective in plan.objectives:
         if objective.relief is not None:
@@ -696,7 +554,7 @@ def _forecasts(
     if table is None:
         raise EngineError(f"no data for source `{objective.relief.forecast_source}`")
     columns = _columns(con, table)
-    sql = _Sql()
+    sql = Sql()
     where = (
         " AND ".join(f"({filter_sql(sql, f, columns)}) IS NOT FALSE" for f in objective.filters)
         or "TRUE"
