@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -617,8 +617,7 @@ def _suspect_sql(field: FieldMap, column: str, kind: str) -> tuple[str, list[obj
     """
     parts: list[str] = []
     params: list[object] = []
-    canonical = TABLES[kind].field(field.name)
-    if canonical is not None and canonical.required:
+    if _required(field, kind):
         parts.append(f"{column} IS NULL" + (f" OR {column} = ''" if field.type == "text" else ""))
     if field.type == "number":
         parts.append(f"NOT isfinite({column})")
@@ -710,6 +709,7 @@ def _load_parquet_view(
     where = f" WHERE _rn NOT IN (SELECT _rn FROM {rejected})" if bad else ""
     if not bad:
         _run(con, f"DROP TABLE IF EXISTS {rejected}", [])
+    blank = _blank_columns(con, path, aliases, profile, columns)
     selected = []
     for name in _output_names(profile):
         mapped = next((f for f in profile.fields if f.name == name), None)
@@ -718,7 +718,7 @@ def _load_parquet_view(
         else:
             assert mapped.column is not None
             sql = columns[mapped.column]
-            if mapped.type == "text":
+            if sql in blank:
                 sql = f"nullif({sql}, '')"
         selected.append(f"{sql} AS {_quote(name)}")
     _drop_relation(con, table)
@@ -737,6 +737,36 @@ def _load_parquet_view(
         excluded={},
         strict=strict,
     )
+
+
+def _blank_columns(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    aliases: str,
+    profile: Profile,
+    columns: Mapping[str, str],
+) -> set[str]:
+    """The optional text columns holding an empty string somewhere, which reads as no value.
+
+    Required text fields need no such care: their empty values are malformed rows,
+    left out of the view. Parquet statistics usually answer without reading a row.
+    """
+    texts = [
+        columns[f.column]
+        for f in profile.fields
+        if f.type == "text" and f.column is not None and not _required(f, profile.kind)
+    ]
+    if not texts:
+        return set()
+    scan = f"read_parquet(?, file_row_number = true) AS _t({aliases})"
+    tests = ", ".join(f"EXISTS (SELECT 1 FROM {scan} WHERE {c} = '')" for c in texts)
+    found = _execute(con, f"SELECT {tests}", [str(path)] * len(texts)).fetchone() or ()
+    return {column for column, blank in zip(texts, found, strict=True) if blank}
+
+
+def _required(field: FieldMap, kind: str) -> bool:
+    canonical = TABLES[kind].field(field.name)
+    return canonical is not None and canonical.required
 
 
 def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:

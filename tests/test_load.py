@@ -259,6 +259,29 @@ def test_generic_contacts_csv_and_parquet(con: duckdb.DuckDBPyConnection, tmp_pa
         assert rows == [("a", 3.5, True, lines[0]), ("b", 40.0, None, lines[1])]
 
 
+def test_parquet_empty_strings(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """An empty optional text reads as no value; an empty required one is a malformed row."""
+    import pyarrow.parquet as pq
+
+    profile, _ = load_profile("generic-contacts")
+    assert profile is not None
+    table = pa.table(
+        {
+            "contact_id": ["a", "", "c"],
+            "queue": ["billing", "sales", ""],
+            "agent": ["ann", "bob", "cy"],
+            "queued_at": pa.array([1_000_000, 2_000_000, 3_000_000], pa.timestamp("us")),
+            "outcome": ["answered", "abandoned", "answered"],
+            "wait": [3.5, 40.0, 1.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "c.parquet")
+    report = load(con, path=tmp_path / "c.parquet", profile=profile, table="c", format="parquet")
+    assert [(p.line, p.field) for p in report.problems] == [(2, "contact_id")]
+    rows = con.execute("SELECT contact_id, queue, agent, _line FROM c ORDER BY _line").fetchall()
+    assert rows == [("a", "billing", "ann", 1), ("c", None, "cy", 3)]
+
+
 def test_jsonl_and_yaml_exports(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     body = (
         "kind: contacts\nformat: {fmt}\nfields:\n  contact_id: {{column: id}}\n"
