@@ -183,11 +183,16 @@ def missing_fields(
             continue
         columns = {str(r[0]) for r in con.execute(f"DESCRIBE {engine.quote(table)}").fetchall()}
         present = [f for f in wanted if f in columns]
-        counted = ", ".join(["count(*)", *(f"count({engine.quote(f)})" for f in present)])
-        totals = con.execute(f"SELECT {counted} FROM {engine.quote(table)}").fetchone() or (0,)
-        if not totals[0]:
+        source = engine.quote(table)
+        # EXISTS stops at the first value found (on Parquet, often from statistics alone)
+        tests = ", ".join([f"EXISTS (SELECT 1 FROM {source})", *(
+            f"EXISTS (SELECT 1 FROM {source} WHERE {engine.quote(f)} IS NOT NULL)"
+            for f in present
+        )])  # fmt: skip
+        found_any = con.execute(f"SELECT {tests}").fetchone() or (False,)
+        if not found_any[0]:
             continue  # no records at all: every objective of the source has no data
-        counts = dict(zip(present, totals[1:], strict=True))
+        counts = dict(zip(present, found_any[1:], strict=True))
         for objective in objectives:
             for field in needed_fields(objective):
                 if field not in columns or not counts.get(field):
