@@ -30,6 +30,7 @@ from slalang.reference import (
     objective_periods,
 )
 from slalang.scan import (
+    Check,
     Cond,
     Cut,
     GroupedScan,
@@ -37,7 +38,6 @@ from slalang.scan import (
     Not,
     Sql,
     Term,
-    Test,
     all_of,
     outcome_in,
 )
@@ -185,7 +185,7 @@ _O = '"outcome"'
 ANSWERED = outcome_in("answered")
 ABANDONED = outcome_in("abandoned")
 OFFERED = outcome_in("answered", "abandoned", "flow_out", "callback")
-_OFFERED = Test(_O, "{} <> 'not_offered'")
+_OFFERED = Check(_O, "{} <> 'not_offered'")
 
 Metric = tuple[Term, Term, list[tuple[Cond, str]]]
 """A metric as (numerator, denominator, exclusions as (condition, reason))."""
@@ -247,20 +247,20 @@ def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metr
         return Term("1", all_of(ANSWERED, _within(wait, knobs["threshold"]))), Term("1"), []
     if metric == "fcr":
         if knobs["method"] == "agent_flag":
-            resolved = Test('"resolved"', "{} IS TRUE")
+            resolved = Check('"resolved"', "{} IS TRUE")
             return Term("1", all_of(ANSWERED, resolved)), Term("1", ANSWERED), []
         key = quote(str(knobs["customer_key"]))
         window = sql.param(int(float(knobs["repeat_window"]) * 1e6))  # type: ignore[arg-type]
         excl = [
-            (all_of(ANSWERED, Test(f"{key} IS NULL")), "unidentified customer"),
+            (all_of(ANSWERED, Check(f"{key} IS NULL")), "unidentified customer"),
             (
-                all_of(ANSWERED, Test(
+                all_of(ANSWERED, Check(
                     f'"queued_at" + to_microseconds(CAST({window} AS BIGINT)) > "_data_end"'
                 )),
                 "repeat window not over",
             ),
         ]  # fmt: skip
-        return Term("1", all_of(ANSWERED, Test('"_repeats" = 0'))), Term("1", ANSWERED), excl
+        return Term("1", all_of(ANSWERED, Check('"_repeats" = 0'))), Term("1", ANSWERED), excl
     raise EngineError(f"{metric} is not computed from contact records")
 
 
@@ -277,16 +277,17 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
             num = (
                 Term('CAST("csat" AS DOUBLE)')
                 if knobs["method"] == "mean"
-                else Term("1", Test(f'"csat" >= {sql.param(float(top_box))}'))
+                else Term("1", Check(f'"csat" >= {sql.param(float(top_box))}'))
             )
-            return num, Term("1"), [(Test('"csat" IS NULL'), "no score")]
+            return num, Term("1"), [(Check('"csat" IS NULL'), "no score")]
         if metric == "nps":
             return (
                 Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
                 Term("1"),
-                [(Test('"nps" IS NULL'), "no score")],
+                [(Check('"nps" IS NULL'), "no score")],
             )
-        return Term("1", Test('"resolved"')), Term("1"), [(Test('"resolved" IS NULL'), "no answer")]
+        no_answer = [(Check('"resolved" IS NULL'), "no answer")]
+        return Term("1", Check('"resolved"')), Term("1"), no_answer
     if kind == "audits":
         fatal_columns = [str(c) for c in knobs.get("_fatal") or ()]  # type: ignore[attr-defined]
         fatal = (
@@ -297,7 +298,7 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
             fatal_first = fatal if knobs["fatal_fails_audit"] else "FALSE"
             passed = f"CASE WHEN {fatal_first} THEN 0 WHEN {answer} = 'yes' THEN 1 ELSE 0 END"
             na = f"NOT ({fatal_first}) AND COALESCE({answer}, '') NOT IN ('yes', 'no')"
-            return Term(passed), Term("1"), [(Test(na), "not applicable")]
+            return Term(passed), Term("1"), [(Check(na), "not applicable")]
         parts = []
         for part in ("customer_impact", "business_impact"):
             criteria = knobs[part]
@@ -320,7 +321,7 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
             f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
         )
         na = f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}"
-        return Term(score), Term("1"), [(Test(na), "not applicable")]
+        return Term(score), Term("1"), [(Check(na), "not applicable")]
     if kind == "adherence":
         return Term('COALESCE("adherent_minutes", 0)'), Term('COALESCE("scheduled_minutes", 0)'), []
     raise EngineError(f"{metric} is not computed from {kind} data")
@@ -418,7 +419,7 @@ def _source_query(
     bucket = f"(epoch_us({bucket_ts}) + {_ORIGIN_US}) // {width}"
     layout = []
     for objective in plan_objectives:
-        filters = (Known(Test(filter_sql(sql, f, columns))) for f in objective.filters)
+        filters = (Known(Check(filter_sql(sql, f, columns))) for f in objective.filters)
         # contacts never offered are in no figure (a test of the outcome key, not a WHERE
         # clause: the scan groups by the outcome anyway)
         scope = all_of(*((_OFFERED,) if kind == "contacts" else ()), *filters)
@@ -435,7 +436,7 @@ def _source_query(
                 else _other_metric(sql, objective)
             )  # fmt: skip
             weight = Term("1")
-        kept = scope if time_excl == "NULL" else all_of(scope, Test(time_excl, "{} IS NULL"))
+        kept = scope if time_excl == "NULL" else all_of(scope, Check(time_excl, "{} IS NULL"))
         counted = all_of(kept, *(Not(Known(c)) for c, _ in metric_excl))
         positions = [
             scan.add(num, counted),
@@ -444,7 +445,7 @@ def _source_query(
             scan.add(Term("1"), scope),
         ]
         for code in range(1, len(time_reasons) + 1):
-            positions.append(scan.add(weight, scope, Test(time_excl, f"{{}} = {code}")))
+            positions.append(scan.add(weight, scope, Check(time_excl, f"{{}} = {code}")))
         for index, (condition, _) in enumerate(metric_excl):
             earlier = [Not(Known(c)) for c, _ in metric_excl[:index]]
             positions.append(scan.add(Term("1"), kept, *earlier, condition))

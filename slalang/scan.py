@@ -4,7 +4,7 @@ Every figure the engine computes is a :class:`Term`: the sum of a value over the
 records where a condition holds. A condition is a small tree (:class:`All`,
 :class:`AnyOf`, :class:`Not`, :class:`Known`) over two kinds of leaf:
 
-* :class:`Test`, a test of one *key*: an SQL expression with few distinct values
+* :class:`Check`, a test of one *key*: an SQL expression with few distinct values
   (``"outcome"``, a scope filter, a calendar code), and
 * :class:`Cut`, a comparison of a numeric value with a limit (``wait <= 20``).
 
@@ -64,7 +64,7 @@ class Sql:
 
 
 @attrs.frozen
-class Test:
+class Check:
     """``template`` applied to the key expression ``key`` (``{}`` stands for the key)."""
 
     key: str
@@ -106,8 +106,8 @@ class Known:
     operand: Cond
 
 
-Cond = Test | Cut | Not | All | AnyOf | Known
-Leaf = Test | Cut
+Cond = Check | Cut | Not | All | AnyOf | Known
+Leaf = Check | Cut
 
 TRUE: Cond = All(())
 FALSE: Cond = AnyOf(())
@@ -122,16 +122,16 @@ def all_of(*conditions: Cond) -> Cond:
     return next(iter(parts)) if len(parts) == 1 else All(tuple(parts))
 
 
-def outcome_in(*outcomes: str) -> Test:
+def outcome_in(*outcomes: str) -> Check:
     """The record's outcome is one of these (slalang's own fixed outcome names)."""
     assert all(o.isidentifier() for o in outcomes)
     if len(outcomes) == 1:
-        return Test('"outcome"', f"{{}} = '{outcomes[0]}'")
-    return Test('"outcome"', "{} IN (" + ", ".join(f"'{o}'" for o in outcomes) + ")")
+        return Check('"outcome"', f"{{}} = '{outcomes[0]}'")
+    return Check('"outcome"', "{} IN (" + ", ".join(f"'{o}'" for o in outcomes) + ")")
 
 
 def leaves(condition: Cond) -> Iterator[Leaf]:
-    if isinstance(condition, Test | Cut):
+    if isinstance(condition, Check | Cut):
         yield condition
     elif isinstance(condition, Not | Known):
         yield from leaves(condition.operand)
@@ -142,7 +142,7 @@ def leaves(condition: Cond) -> Iterator[Leaf]:
 
 def render(condition: Cond, leaf: Callable[[Leaf], str]) -> str:
     """A condition as SQL, each leaf written by ``leaf``."""
-    if isinstance(condition, Test | Cut):
+    if isinstance(condition, Check | Cut):
         return leaf(condition)
     if isinstance(condition, Not):
         return f"(NOT {render(condition.operand, leaf)})"
@@ -158,7 +158,7 @@ def row_sql(sql: Sql, condition: Cond) -> str:
     """A condition as SQL over one record."""
 
     def leaf(item: Leaf) -> str:
-        if isinstance(item, Test):
+        if isinstance(item, Check):
             return "(" + item.template.format(item.key) + ")"
         return f"({item.value} {item.op} {sql.param(item.limit)})"
 
@@ -202,7 +202,7 @@ class GroupedScan:
         found = [item for _, condition in self.figures for item in leaves(condition)]
         keys: dict[str, str] = {}  # key expression -> its column in the inner query
         for item in found:
-            if isinstance(item, Test):
+            if isinstance(item, Check):
                 keys.setdefault(item.key, f"k{len(keys)}")
         cuts: dict[str, list[Cut]] = {}
         for item in dict.fromkeys(found):
@@ -230,7 +230,7 @@ class GroupedScan:
         inner += ["count(*) AS n", *(f"sum({value}) AS {sums[value]}" for value in values)]
 
         def leaf(item: Leaf) -> str:
-            if isinstance(item, Test):
+            if isinstance(item, Check):
                 return "(" + item.template.format(keys[item.key]) + ")"
             return outer_cut[item]
 
