@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -342,36 +342,91 @@ APPROACHES: dict[str, Callable[[Path], Figures]] = {
 }
 
 
-def worker(name: str, data: Path, repeat: int) -> dict[str, object]:
-    """Run one approach ``repeat`` times in this process; times, peak memory and figures."""
-    if name == "slalang-stages":
-        runs = [slalang_stages(TEN, data) for _ in range(repeat)]
-        stages = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
-        return {"stages": stages, "peak_kib": _peak_kib()}
+def worker(name: str, data: Path, commands: Iterator[str]) -> Iterator[dict[str, object]]:
+    """Serve one approach in this process: each ``run`` times one run; ``quit`` ends.
+
+    The first answer carries the figures; the last (to ``quit``) the peak memory.
+    """
     function = APPROACHES[name]
-    times, figures = [], {}
-    for _ in range(repeat):
+    first = True
+    for command in commands:
+        if command.strip() != "run":
+            break
         start = time.perf_counter()
         figures = function(data)
-        times.append(time.perf_counter() - start)
-    return {
-        "times": times,
-        "peak_kib": _peak_kib(),
-        "figures": [[*key, *value] for key, value in sorted(figures.items())],
-    }
+        answer: dict[str, object] = {"seconds": time.perf_counter() - start}
+        if first:
+            answer["figures"] = [[*key, *value] for key, value in sorted(figures.items())]
+            first = False
+        yield answer
+    yield {"peak_kib": _peak_kib()}
+
+
+def stages_worker(data: Path, repeat: int) -> dict[str, object]:
+    runs = [slalang_stages(TEN, data) for _ in range(repeat)]
+    return {"stages": {key: statistics.median(r[key] for r in runs) for key in runs[0]}}
 
 
 def _peak_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # kilobytes on Linux
 
 
-def _child(name: str, data: Path, repeat: int) -> dict[str, object]:
-    return _run_child(["--worker", name, "--data", str(data), "--repeat", str(repeat)])
+class _Child:
+    """One approach served by this script in a fresh process, so that its peak memory is its
+    own (Linux keeps ``ru_maxrss`` across fork and exec, so the parent itself stays small)."""
+
+    def __init__(self, name: str, data: Path) -> None:
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker", name,
+                   "--data", str(data)]  # fmt: skip
+        self.name = name
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def ask(self, command: str) -> dict[str, object]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} failed (exit code {self.process.wait()})")
+        answer: dict[str, object] = json.loads(line)
+        return answer
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def measure(data: Path, repeat: int) -> dict[str, dict[str, object]]:
+    """Time every approach in interleaved rounds: one untimed warm-up round, then ``repeat``
+    rounds, each running every approach once (in a rotating order), so that the machine's
+    slow and fast moments fall on all approaches alike."""
+    children = {name: _Child(name, data) for name in APPROACHES}
+    results: dict[str, dict[str, object]] = {name: {"times": []} for name in APPROACHES}
+    try:
+        for name, child in children.items():
+            print(f"warming up {name} ...", flush=True)
+            results[name]["figures"] = child.ask("run")["figures"]
+        names = list(APPROACHES)
+        for round_ in range(repeat):
+            print(f"round {round_ + 1} of {repeat} ...", flush=True)
+            for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+                seconds = children[name].ask("run")["seconds"]
+                times = results[name]["times"]
+                assert isinstance(times, list)
+                times.append(seconds)
+        for name, child in children.items():
+            results[name]["peak_kib"] = child.ask("quit")["peak_kib"]
+    finally:
+        for child in children.values():
+            child.close()
+    return results
 
 
 def _run_child(arguments: list[str]) -> dict[str, object]:
-    """Run this script in a fresh process; its peak memory is its own (Linux keeps
-    ``ru_maxrss`` across fork and exec, so the parent itself must stay small)."""
+    """Run this script in a fresh process for one answer."""
     command = [sys.executable, str(Path(__file__).resolve()), *arguments]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -395,7 +450,8 @@ def report(rows: int, repeat: int, results: Mapping[str, Mapping[str, object]]) 
     """Print the table, ratios and targets; True when every target passes."""
     median = {}
     print(
-        f"\n{rows:,} contacts, {repeat} runs each, median end-to-end times (file in, figures out)"
+        f"\n{rows:,} contacts, {repeat} interleaved runs each after a warm-up, median end-to-end "
+        "times (file in, figures out)"
     )
     print(f"{'approach':<14} {'median s':>9} {'min s':>8} {'max s':>8} {'peak MiB':>9}")
     for name in APPROACHES:
@@ -429,7 +485,7 @@ def report(rows: int, repeat: int, results: Mapping[str, Mapping[str, object]]) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="contacts to generate")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per approach (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds (median)")
     parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the data in")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -438,8 +494,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker == "generate":  # in a child, so the parent's memory stays small
         print(json.dumps({"path": str(make_data(args.rows, args.data))}))
         return 0
+    if args.worker == "slalang-stages":
+        print(json.dumps(stages_worker(args.data, args.repeat)))
+        return 0
     if args.worker:
-        print(json.dumps(worker(args.worker, args.data, args.repeat)))
+        for answer in worker(args.worker, args.data, iter(sys.stdin.readline, "")):
+            print(json.dumps(answer), flush=True)
         return 0
     with tempfile.TemporaryDirectory(prefix="slalang-bench-") as temporary:
         folder = args.keep or Path(temporary)
@@ -447,10 +507,11 @@ def main(argv: list[str] | None = None) -> int:
         made = _run_child(["--worker", "generate", "--rows", str(args.rows), "--data", str(folder)])
         data = Path(str(made["path"]))
         print(f"data: {data} ({time.perf_counter() - start:.1f} s)", flush=True)
-        results = {}
-        for name in [*APPROACHES, "slalang-stages"]:
-            print(f"running {name} ...", flush=True)
-            results[name] = _child(name, data, args.repeat)
+        results = measure(data, args.repeat)
+        print("timing slalang's stages ...", flush=True)
+        results["slalang-stages"] = _run_child(
+            ["--worker", "slalang-stages", "--data", str(data), "--repeat", str(args.repeat)]
+        )
     expected = _figures(results["slalang-ten"])
     problems = [
         *disagreements(expected, _figures(results["duckdb-sql"]), name="duckdb-sql"),
