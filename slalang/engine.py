@@ -286,7 +286,7 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
                 Term("1"),
                 [(Check('"nps" IS NULL'), "no score")],
             )
-        no_answer = [(Check('"resolved" IS NULL'), "no answer")]
+        no_answer: list[tuple[Cond, str]] = [(Check('"resolved" IS NULL'), "no answer")]
         return Term("1", Check('"resolved"')), Term("1"), no_answer
     if kind == "audits":
         fatal_columns = [str(c) for c in knobs.get("_fatal") or ()]  # type: ignore[attr-defined]
