@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import re
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -322,19 +324,67 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str
         return _read_delimited(con, path, profile, raw)
     if profile.format == "yaml":
         return _read_yaml(con, path, raw)
-    if profile.format == "parquet":
-        source = "read_parquet(?)"
-        lines: list[int] | None = None
-    else:
-        source = "read_json(?, format = 'newline_delimited', sample_size = -1)"
-        text = path.read_text(encoding="utf-8")
-        lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if profile.format == "jsonl":
+        return _read_json_lines(con, path, raw, profile)
+    source = "read_parquet(?)"
     names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [str(path)])
     _store_raw(con, raw, f"SELECT * FROM {source}", [str(path)], len(names))
     count = _scalar(con, f"SELECT count(*) FROM {raw}")
-    numbers = lines if lines is not None and len(lines) == count else list(range(1, count + 1))
-    _number_rows(con, raw, numbers)
+    _number_rows(con, raw, list(range(1, count + 1)))
     return _Reading(tuple(names), count)
+
+
+_JSON_LINES = "read_json(?, format = 'newline_delimited', sample_size = -1)"
+
+
+def _read_json_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, raw: str, profile: Profile
+) -> _Reading:
+    """JSON Lines: one object per non-blank line; a line that is not one is a problem of
+    its own (reason ``unreadable line``) and every other line is still read."""
+    text = path.read_text(encoding="utf-8")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    rejected: list[DataProblem] = []
+    try:
+        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(path)])
+        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(path)], len(names))
+    except duckdb.Error:
+        # find the broken lines, then read the others from a file of their own
+        good = []
+        for number, line in lines:
+            reason = _json_object_problem(line)
+            if reason is None:
+                good.append((number, line))
+            else:
+                rejected.append(DataProblem(str(path), number, UNREADABLE_LINE, None, reason))
+        if not rejected:
+            raise
+        if not good:  # nothing to read: the profile's columns, no rows
+            columns = list(dict.fromkeys(f.column for f in profile.fields if f.column))
+            _empty(con, raw, columns)
+            return _Reading(tuple(columns), len(lines), tuple(rejected))
+        with tempfile.TemporaryDirectory(prefix="slalang-") as folder:
+            kept = Path(folder) / "lines.jsonl"
+            kept.write_text("".join(line + "\n" for _, line in good), encoding="utf-8")
+            names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(kept)])
+            _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(kept)], len(names))
+        lines = good
+    count = _scalar(con, f"SELECT count(*) FROM {raw}")
+    if count != len(lines):
+        raise OSError(f"read {count} records but counted {len(lines)} lines")
+    _number_rows(con, raw, [number for number, _ in lines])
+    return _Reading(tuple(names), len(lines) + len(rejected), tuple(rejected))
+
+
+def _json_object_problem(line: str) -> str | None:
+    """Why a line is not one JSON object, or None."""
+    try:
+        value = json.loads(line)
+    except ValueError as error:
+        return f"not valid JSON: {error}"
+    if not isinstance(value, dict):
+        return f"a JSON {type(value).__name__} where an object was expected"
+    return None
 
 
 def _read_delimited(

@@ -17,6 +17,7 @@ from slalang.load import (
     NEGATIVE_COUNT,
     NEGATIVE_DURATION,
     UNPARSABLE,
+    UNREADABLE_LINE,
     WRONG_FIELD_COUNT,
     load,
     load_arrow,
@@ -304,6 +305,34 @@ def test_jsonl_and_yaml_exports(con: duckdb.DuckDBPyConnection, tmp_path: Path) 
                   table="y")  # fmt: skip
     assert [(p.line, p.reason, p.field) for p in report.problems] == [(2, UNPARSABLE, "wait")]
     assert con.execute("SELECT contact_id, _line FROM y").fetchall() == [("a", 1)]
+
+
+def test_jsonl_broken_lines_are_reported_one_by_one(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    body = (
+        "kind: contacts\nformat: jsonl\nfields:\n  contact_id: {column: id}\n"
+        "  queued_at: {column: at}\n  outcome: {column: outcome}\n  wait: {column: wait}\n"
+    )
+    good = '{"id": "%s", "at": "2026-01-05 08:00:00", "outcome": "answered", "wait": 3}\n'
+    (tmp_path / "c.jsonl").write_text(
+        good % "a" + '{"id": "b", "at": \n' + "\n" + "[1, 2]\n" + good % "c", encoding="utf-8"
+    )
+    report = load(con, path=tmp_path / "c.jsonl", profile=_profile(body), table="j")
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (2, UNREADABLE_LINE),
+        (4, UNREADABLE_LINE),
+    ]
+    assert "not valid JSON" in (report.problems[0].detail or "")
+    assert "list where an object was expected" in (report.problems[1].detail or "")
+    assert (report.rows_read, report.rows_loaded, report.rows_malformed) == (4, 2, 2)
+    assert con.execute("SELECT contact_id, _line FROM j").fetchall() == [("a", 1), ("c", 5)]
+    (tmp_path / "d.jsonl").write_text("oops\n{\n", encoding="utf-8")
+    report = load(con, path=tmp_path / "d.jsonl", profile=_profile(body), table="d")
+    assert report.diagnostics == ()
+    assert [(p.line, p.reason) for p in report.problems] == [(1, UNREADABLE_LINE),
+                                                               (2, UNREADABLE_LINE)]  # fmt: skip
+    assert (report.rows_read, report.rows_loaded) == (2, 0)
 
 
 def test_load_arrow(con: duckdb.DuckDBPyConnection) -> None:
