@@ -84,9 +84,8 @@ def _load_one(
 ) -> LoadReport:
     source = plan.sources[source_id]
     if not isinstance(value, str | Path):
-        return load_arrow(
-            con, value, table=table, kind=source.kind, strict=strict, name=f"<{source_id}>"
-        )
+        return load_arrow(con, value, table=table, kind=source.kind, strict=strict,
+                          name=f"<{source_id}>", timezone=plan.timezone)  # fmt: skip
     path = Path(value)
     profile_name = source.profile or f"generic-{source.kind}"
     profile, problems = load_profile(profile_name, base=base)

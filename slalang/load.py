@@ -27,6 +27,7 @@ parameter: it is written as an escaped string literal.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import itertools
 import json
 import re
@@ -54,6 +55,7 @@ from slalang.profiles import (
     check_data_path,
     field_type,
 )
+from slalang.zones import gaps
 
 WRONG_FIELD_COUNT = "wrong field count"
 UNREADABLE_LINE = "unreadable line"
@@ -164,7 +166,9 @@ def load(
             identifier.
         strict: make any data problem fail the report (``LoadReport.ok``).
         timezone: the contract's IANA time zone; when given and the profile names
-            another zone, timestamps are converted to it.
+            another zone, timestamps are converted to it. Clock times that the
+            data's zone (the profile's, else this one) skips when clocks go
+            forward are impossible timestamps.
         format: read the file in this format instead of the profile's (for
             example ``parquet`` with the ``generic-contacts`` profile).
         max_problems: how many problems to list (all are counted).
@@ -206,6 +210,7 @@ def load(
                 table=table,
                 shown=shown,
                 strict=strict,
+                timezone=timezone,
                 max_problems=max_problems,
             )
     raw = _temp_name("raw")
@@ -241,13 +246,16 @@ def load_arrow(
     kind: str,
     strict: bool = False,
     name: str = "<data>",
+    timezone: str | None = None,
     max_problems: int = MAX_PROBLEMS,
 ) -> LoadReport:
     """Load a table that already has canonical columns (pandas, polars or pyarrow).
 
     Columns are matched by name to the fields of the canonical table ``kind``
     (pattern fields such as ``answered_within_20`` included), converted and
-    checked like a file load; ``_line`` is the 1-based row ordinal.
+    checked like a file load; ``_line`` is the 1-based row ordinal. With
+    ``timezone`` (the contract's zone, which the clock times are read in), a
+    clock time the zone skips is an impossible timestamp.
 
     Raises:
         ValueError: ``table`` is not a plain identifier, ``kind`` is not a
@@ -300,7 +308,7 @@ def load_arrow(
             table=table,
             shown=name,
             strict=strict,
-            timezone=None,
+            timezone=timezone,
             max_problems=max_problems,
         )
     finally:
@@ -694,6 +702,7 @@ def _load_parquet_view(
     table: str,
     shown: str,
     strict: bool,
+    timezone: str | None,
     max_problems: int,
 ) -> LoadReport:
     """Load a Parquet file whose columns need no conversion as a view over the file.
@@ -717,6 +726,19 @@ def _load_parquet_view(
         if condition:
             branches.append(f"SELECT _rn FROM {scan.format('?', aliases)} WHERE {condition}")
             params += [str(path), *values]
+    wall_zone = profile.timezone or timezone
+    stamps = [columns[f.column] for f in profile.fields if f.type == "timestamp" and f.column]
+    if wall_zone is not None and stamps:
+        # local times the zone skips (Parquet statistics give the range without a scan)
+        ranges = ", ".join(f"min({c}), max({c})" for c in stamps)
+        bounds = _execute(con, f"SELECT {ranges} FROM {scan.format('?', aliases)}",
+                          [str(path)]).fetchone() or ()  # fmt: skip
+        for number, column in enumerate(stamps):
+            spans = skipped_spans(wall_zone, *bounds[2 * number : 2 * number + 2])
+            if spans:
+                condition, values = _within_spans(column, spans)
+                branches.append(f"SELECT _rn FROM {scan.format('?', aliases)} WHERE {condition}")
+                params += [str(path), *values]
     suspects, raw, checked = _temp_name("suspects"), _temp_name("raw"), _temp_name("checked")
     rejected = f"_slalang_rejected_{_identifier(table)}"
     report: LoadReport | None = None
@@ -742,7 +764,7 @@ def _load_parquet_view(
                 table=checked,
                 shown=shown,
                 strict=strict,
-                timezone=None,
+                timezone=timezone,
                 max_problems=max_problems,
             )
             _run(
@@ -887,6 +909,8 @@ def _apply(
     convert_zone = (
         timezone is not None and profile.timezone is not None and timezone != profile.timezone
     )
+    wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
+    skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
     for index, field in enumerate(profile.fields):
         value, flag = f"_v{index}", f"_f{index}"
         if field.column is not None:
@@ -900,10 +924,18 @@ def _apply(
             literal = None if field.value is None else _literal_text(field.value)
             first.add("CAST(? AS VARCHAR)", value, [literal])
         sql, params = _convert(field, value)
+        local = flag
         if convert_zone and field.type == "timestamp":
+            local = f"_l{index}"
+            second.add(sql, local, params)
             sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
         second.add(sql, flag, params)
         checks.extend(_field_checks(index, field, profile.kind))
+        if wall_zone is not None and field.type == "timestamp":
+            # judged once the stage exists and its time range is known (_mark_skipped)
+            skipped.append((local, len(checks)))
+            checks.append(_Check("FALSE", (), IMPOSSIBLE_TIMESTAMP, field.name,
+                                 tuple(sorted(field.columns))))  # fmt: skip
     for index, rule in enumerate(profile.exclude):
         compiled = to_sql(rule.when, columns=columns)
         first.add(f"({compiled.sql})", f"_x{index}", compiled.params)
@@ -931,6 +963,9 @@ def _apply(
     )
     try:
         _run(con, query, [*third.params, *second.params, *first.params])
+        if wall_zone is not None:
+            for local, number in skipped:
+                _mark_skipped(con, stage, local, number, wall_zone)
         return _report(
             con,
             raw=raw,
@@ -945,6 +980,38 @@ def _apply(
         )
     finally:
         _run(con, f"DROP TABLE IF EXISTS {stage}", [])
+
+
+def _mark_skipped(
+    con: duckdb.DuckDBPyConnection, stage: str, local: str, number: int, zone: str
+) -> None:
+    """Add problem ``number`` to the staged rows whose local time ``zone`` skips."""
+    bounds = _execute(con, f"SELECT min({local}), max({local}) FROM {stage}", []).fetchone()
+    low, high = bounds or (None, None)
+    spans = skipped_spans(zone, low, high)
+    if spans:
+        condition, params = _within_spans(local, spans)
+        _run(con, f"UPDATE {stage} SET _problems = list_append(_problems, {number}) "
+                  f"WHERE {condition}", params)  # fmt: skip
+
+
+def skipped_spans(zone: str, low: object, high: object) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The local times ``zone`` skips between two timestamps (none for a missing bound)."""
+    if not isinstance(low, dt.datetime) or not isinstance(high, dt.datetime):
+        return []
+    first, last = YEARS
+    low = max(low, dt.datetime(first, 1, 1))
+    high = min(high, dt.datetime(last, 12, 31, 23, 59, 59))
+    return gaps(zone, low, high) if low <= high else []
+
+
+def _within_spans(
+    column: str, spans: Sequence[tuple[dt.datetime, dt.datetime]]
+) -> tuple[str, list[object]]:
+    condition = " OR ".join(
+        f"({column} >= CAST(? AS TIMESTAMP) AND {column} < CAST(? AS TIMESTAMP))" for _ in spans
+    )
+    return condition, [value for span in spans for value in span]
 
 
 def _literal_text(value: str | int | float | bool) -> str:
