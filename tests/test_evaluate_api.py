@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import polars
 import pyarrow as pa
 import pytest
 
@@ -68,10 +69,26 @@ def test_a_plan_evaluates_many_times_and_from_arrow_tables() -> None:
     table = contacts(2000, seed=3, days=3)
     first = slalang.evaluate(plan, data=table)
     second = slalang.evaluate(plan, data={"calls": table.to_pandas()})
-    assert [(v.objective, v.period, v.actual) for v in first.verdicts] == [
-        (v.objective, v.period, v.actual) for v in second.verdicts
-    ]
+    third = slalang.evaluate(plan, data={"calls": polars.from_arrow(table)})
+    for other in (second, third):
+        assert [(v.objective, v.period, v.actual) for v in first.verdicts] == [
+            (v.objective, v.period, v.actual) for v in other.verdicts
+        ]
     assert {v.objective for v in first.verdicts} == {"sl", "asa"}
+
+
+def test_polars_rows_with_problems_are_reported_by_row() -> None:
+    frame = polars.DataFrame({
+        "contact_id": ["a", "b", "c"],
+        "queued_at": [dt.datetime(2026, 1, 5, 9), None, dt.datetime(2026, 1, 5, 9, 30)],
+        "outcome": ["answered", "answered", "lost"],
+        "wait": [3.0, 4.0, 5.0],
+        "queue": ["billing", "billing", "sales"],
+    })  # fmt: skip
+    evaluation = slalang.evaluate(_plan(), data=frame)
+    (report,) = evaluation.sources
+    assert (report.rows_read, report.rows_loaded) == (3, 1)
+    assert [(p.line, p.field) for p in report.problems] == [(2, "queued_at"), (3, "outcome")]
 
 
 def test_files_in_each_format_give_the_same_verdicts(tmp_path: Path) -> None:
