@@ -10,6 +10,7 @@ calls these functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,7 @@ def evaluate(
     evaluator: str = "duckdb",
     base: Path | None = None,
     connection: Any = None,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> Evaluation:
     """Evaluate a compiled contract over data; see :func:`slalang.evaluation.evaluate`.
 
@@ -199,6 +201,5 @@ def evaluate(
     """
     from slalang.evaluation import evaluate as run
 
-    return run(
-        plan, data=data, strict=strict, evaluator=evaluator, base=base, connection=connection
-    )
+    return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
+               connection=connection, progress=progress)  # fmt: skip

@@ -18,6 +18,7 @@ from pathlib import Path
 from slalang import api
 from slalang.codes import CATALOGUE
 from slalang.exitcodes import TABLE, Exit
+from slalang.progress import TerminalBar
 from slalang.render import FORMATS, render
 from slalang.report import REPORT_FORMATS, render_evaluation
 from slalang.results import ENGINES
@@ -264,12 +265,6 @@ def _data_arguments(values: Sequence[str]) -> object:
     return plain[0] if plain else bound
 
 
-def _progress(message: str) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r\x1b[2K{message}")
-        sys.stderr.flush()
-
-
 def _evaluate(args: argparse.Namespace) -> Exit:
     result = api.check_file(args.contract)
     if result.source is None and result.diagnostics and result.diagnostics[0].code == "E009":
@@ -279,7 +274,8 @@ def _evaluate(args: argparse.Namespace) -> Exit:
         return Exit.FAILED
     plan = api.compile(result)
     data = _data_arguments(args.data)
-    _progress(f"evaluating {args.contract} ...")
+    # a progress bar on stderr, for runs long enough to need one, when it is a terminal
+    bar = TerminalBar(sys.stderr, prefix=f"{args.contract}: ") if sys.stderr.isatty() else None
     try:
         evaluation = api.evaluate(
             plan,
@@ -287,12 +283,15 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             strict=args.strict,
             evaluator=args.evaluator,
             base=Path(args.contract).parent,
+            progress=bar,
         )
     except api.EvaluationError as error:
-        _progress("")
+        if bar is not None:
+            bar.clear()
         sys.stderr.write(render([api.CheckResult(None, None, error.diagnostics)], format="full"))
         return Exit.USAGE if error.io else Exit.FAILED
-    _progress("")
+    if bar is not None:
+        bar.clear()
     text = render_evaluation(
         evaluation, format=args.format, color=args.output is None and _use_color(args.color)
     )

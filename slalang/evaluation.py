@@ -22,6 +22,7 @@ from slalang.diagnostics import Diagnostic, Severity
 from slalang.load import LoadReport, load, load_arrow
 from slalang.plan import ObjectivePlan, Plan
 from slalang.profiles import load_profile
+from slalang.progress import Progress, watching
 from slalang.reference import limit_of
 from slalang.results import (
     ENGINES,
@@ -229,6 +230,7 @@ def evaluate(
     evaluator: str = "duckdb",
     base: Path | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
+    progress: Progress | None = None,
 ) -> Evaluation:
     """Evaluate a compiled contract over data.
 
@@ -241,6 +243,9 @@ def evaluate(
         evaluator: ``duckdb`` (fast) or ``reference`` (slow, obvious Python).
         base: the folder profile paths are relative to (the contract's folder).
         connection: a DuckDB connection to use; a private in-memory one otherwise.
+        progress: called with a step label (``loading calls``, ``evaluating``,
+            ``judging``) and the fraction done, or None as a step begins; see
+            :mod:`slalang.progress`.
 
     Raises:
         EvaluationError: data that cannot be bound or read, a broken profile,
@@ -254,7 +259,8 @@ def evaluate(
     reports: list[SourceReport] = []
     for index, (source_id, value) in enumerate(bound.items()):
         table = f"slalang_source_{index}"
-        report = _load_one(con, plan, source_id, value, table=table, strict=strict, base=base)
+        with watching(con, f"loading {source_id}", progress):
+            report = _load_one(con, plan, source_id, value, table=table, strict=strict, base=base)
         errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
         if errors:
             io = any(d.code in ("E810", "E811", "E812") for d in errors)
@@ -275,19 +281,24 @@ def evaluate(
             )
         tables[source_id] = table
         reports.append(_report(source_id, value, plan, report))
-    missing = missing_fields(con, plan, tables)
-    if missing:
-        raise EvaluationError(missing)
-    if evaluator == "duckdb":
-        figures = engine.evaluate(con, plan, tables)
-    else:
-        rows = {}
-        for source_id, table in tables.items():
-            cursor = con.execute(f"SELECT * FROM {engine.quote(table)}")
-            names = [d[0] for d in cursor.description]
-            rows[source_id] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        figures = reference.evaluate(plan, rows)
+    with watching(con, "evaluating", progress):
+        missing = missing_fields(con, plan, tables)
+        if missing:
+            raise EvaluationError(missing)
+        if evaluator == "duckdb":
+            figures = engine.evaluate(con, plan, tables)
+        else:
+            rows = {}
+            for source_id, table in tables.items():
+                cursor = con.execute(f"SELECT * FROM {engine.quote(table)}")
+                names = [d[0] for d in cursor.description]
+                rows[source_id] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            figures = reference.evaluate(plan, rows)
+    if progress is not None:
+        progress("judging", None)
     found = verdicts(plan, figures)
     period_credits = consequences.credits(plan, found)
     risk = consequences.account_risk(plan, found, period_credits)
+    if progress is not None:
+        progress("judging", 1.0)
     return Evaluation(plan, tuple(found), tuple(period_credits), risk, tuple(reports))
