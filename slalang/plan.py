@@ -318,7 +318,11 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
     calendars = {c.id.text: _calendar(c) for c in expanded.calendars}
     default_calendar = _setting(header.settings, "calendar")
     outages = tuple(
-        Outage(e.kind.text, e.reason.value, e.start.value, e.end.value) for e in expanded.exclusions
+        (
+            Outage(e.kind.text, e.reason.value, e.start.value, e.end.value),
+            None if e.objectives is None else frozenset(_names(e.objectives)),
+        )
+        for e in expanded.exclusions
     )
     reliefs: dict[str, Relief] = {}
     for relief in expanded.reliefs:
@@ -371,12 +375,17 @@ def _count(risk: m.RiskDecl | None, name: str, default: int) -> int:
     return int(value) if isinstance(value, Fraction) else default
 
 
+def _names(value: m.ListValue) -> tuple[str, ...]:
+    """The names of a list of objectives, ``[speed, billing.service_level]``."""
+    return tuple(item.name for item in value.items if isinstance(item, m.Ident))
+
+
 def _objective(
     objective: m.Objective,
     ctx: Context,
     calendars: dict[str, Calendar],
     default_calendar: object,
-    outages: tuple[Outage, ...],
+    outages: tuple[tuple[Outage, frozenset[str] | None], ...],
     reliefs: dict[str, Relief],
 ) -> ObjectivePlan:
     assert objective.metric is not None
@@ -428,7 +437,9 @@ def _objective(
         min_volume=int(volume.quantity.value) if volume else None,
         min_volume_per=int(volume_per.quantity.value) if volume_per else None,
         calendar=calendar,
-        outages=outages,
+        outages=tuple(
+            outage for outage, only in outages if only is None or objective.id.text in only
+        ),
         relief=reliefs.get(objective.id.text),
     )
 

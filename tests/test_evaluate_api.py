@@ -220,3 +220,44 @@ def test_cli_evaluate_reports_and_exit_codes(tmp_path: Path) -> None:
     broken.write_text("contract x {\n}\n")
     assert _run("evaluate", str(broken), "--data", str(data)).returncode == 1
     assert _run("evaluate", str(tmp_path / "missing.sla"), "--data", str(data)).returncode == 2
+
+
+def test_an_exclusion_for_some_objectives_leaves_the_others_alone() -> None:
+    text = """
+contract desk {
+  client "Acme"
+  vendor "BlueDesk"
+  timezone "UTC"
+}
+source calls: contacts
+template q(name) {
+  scope mine = calls where queue == name
+  objective sl {
+    key
+    metric service_level
+    from mine
+    threshold <= 20 s
+    window day
+    expected >= 80%
+  }
+}
+apply q("billing") as billing
+apply q("sales") as sales
+objective asa {
+  key
+  metric average_speed_of_answer
+  from calls
+  window day
+  expected <= 30 s
+}
+exclude outage "Carrier" from 2026-01-01 10:00 to 2026-01-01 12:00 for [billing.sl, asa]
+"""
+    plan = slalang.compile(slalang.check(text))
+    assert {o.id: len(o.outages) for o in plan.objectives} == {
+        "billing.sl": 1, "sales.sl": 0, "asa": 1
+    }  # fmt: skip
+    evaluation = slalang.evaluate(plan, data=contacts(20_000, seed=4, days=1))
+    excluded = {v.objective: v.excluded.get("outage: Carrier", 0) for v in evaluation.verdicts}
+    assert excluded["billing.sl"] > 0
+    assert excluded["asa"] > excluded["billing.sl"]
+    assert excluded["sales.sl"] == 0
