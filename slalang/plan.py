@@ -405,7 +405,9 @@ def _objective(
     if threshold is not None:
         value = threshold.value
         quantity = value.quantity if isinstance(value, m.Comparison) else value
-        knobs["business"] = isinstance(quantity, m.Quantity) and quantity.unit in BUSINESS_UNITS
+        unit = quantity.unit if isinstance(quantity, m.Quantity) else None
+        # the business unit, or False: business_days count opening days, not 24-hour spans
+        knobs["business"] = unit if unit in BUSINESS_UNITS else False
     calendar_id = knobs.get("calendar") or default_calendar
     calendar = calendars.get(str(calendar_id)) if calendar_id else None
     expected = objective.level("expected")

@@ -223,19 +223,29 @@ def response_time(plan: ObjectivePlan, row: Row) -> Contribution:
 
 
 def business_seconds(plan: ObjectivePlan, start: dt.datetime, wait: float) -> float:
-    """Seconds of opening hours between ``start`` and ``start + wait``."""
+    """The wait from ``start`` counted on the calendar's opening hours, in seconds.
+
+    With a threshold in ``business_hours`` that is the seconds of opening hours between
+    ``start`` and ``start + wait``. With ``business_days`` each opening day counts as one
+    day (86,400 s) whatever its length, and part of a day as its share of that day's
+    opening hours: from 10:00 on a 09:00-18:00 Monday to 10:00 on Tuesday is one day.
+    """
     calendar = plan.calendar
     assert calendar is not None
+    by_day = plan.knobs.get("business") == "business_days"
     end = start + dt.timedelta(seconds=wait)
     total = 0.0
     day = start.date()
     while day <= end.date():
         if day not in calendar.holidays:
-            for first, last in calendar.hours.get(day.weekday(), ()):
-                opens = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=first)
-                closes = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=last)
-                overlap = (min(end, closes) - max(start, opens)).total_seconds()
-                total += max(0.0, overlap)
+            ranges = calendar.hours.get(day.weekday(), ())
+            length = sum(last - first for first, last in ranges) * 60.0
+            midnight = dt.datetime.combine(day, dt.time())
+            for first, last in ranges:
+                opens = midnight + dt.timedelta(minutes=first)
+                closes = midnight + dt.timedelta(minutes=last)
+                overlap = max(0.0, (min(end, closes) - max(start, opens)).total_seconds())
+                total += overlap / length * 86400.0 if by_day and length else overlap
         day += dt.timedelta(days=1)
     return total
 

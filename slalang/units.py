@@ -1,8 +1,9 @@
 """Units of quantities: which dimension a unit belongs to, and conversions.
 
 Durations convert to seconds; ``business_hours`` and ``business_days`` are
-durations counted on a calendar's opening hours. Money units are ISO 4217
-currency codes.
+durations counted on a calendar's opening hours (a business day is one opening
+day, whatever its length, kept as 86,400 s). Money units are ISO 4217 currency
+codes.
 """
 
 from __future__ import annotations

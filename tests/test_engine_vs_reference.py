@@ -128,10 +128,10 @@ def objective(draw: st.DrawFn) -> str:
             + draw(st.sampled_from(["failure", "excluded", "success_within_threshold"]))
         )
     elif metric == "response_time":
-        unit = draw(st.sampled_from(["s", "business_hours"]))
-        amount = draw(st.sampled_from([30, 60] if unit == "s" else [0.02, 0.05, 1]))
-        lines.append(f"threshold <= {amount} {unit}")
-        if unit == "business_hours" or draw(st.booleans()):
+        unit = draw(st.sampled_from(["s", "business_hours", "business_days"]))
+        amounts = {"s": [30, 60], "business_hours": [0.02, 0.05, 1], "business_days": [0.01, 1]}
+        lines.append(f"threshold <= {draw(st.sampled_from(amounts[unit]))} {unit}")
+        if unit != "s" or draw(st.booleans()):
             lines.append("calendar hours")
     elif metric == "abandonment_rate":
         if draw(st.booleans()):
@@ -234,3 +234,39 @@ def test_engine_agrees_with_reference(text: str, rows: list[dict[str, object]]) 
     assert [(v.period, v.status) for v in fast_verdicts] == [
         (v.period, v.status) for v in slow_verdicts
     ]
+
+
+def _email_plan(threshold: str) -> slalang.Plan:
+    text = f"""
+contract desk {{
+  client "Acme"
+  vendor "BlueDesk"
+  timezone "UTC"
+  calendar office
+}}
+calendar office {{
+  open monday to friday 09:00-18:00
+  closed saturday, sunday
+}}
+source mail: contacts
+objective email {{
+  key
+  metric response_time
+  threshold <= {threshold}
+  window month
+  expected >= 90%
+}}
+"""
+    return slalang.compile(slalang.check(text))
+
+
+def test_business_days_count_opening_days() -> None:
+    (days,) = _email_plan("1 business_days").objectives
+    (hours,) = _email_plan("9 business_hours").objectives
+    monday, friday = dt.datetime(2026, 1, 5, 10), dt.datetime(2026, 1, 9, 17)
+    to_tuesday = 24 * 3600.0  # Monday 10:00 to Tuesday 10:00
+    assert reference.business_seconds(days, monday, to_tuesday) == 86400.0
+    assert reference.business_seconds(hours, monday, to_tuesday) == 9 * 3600.0
+    to_monday = (2 * 24 + 16.5) * 3600  # Friday 17:00 to Monday 09:30
+    assert math.isclose(reference.business_seconds(days, friday, to_monday), 86400.0 / 6)
+    assert reference.business_seconds(hours, friday, to_monday) == 1.5 * 3600
