@@ -24,10 +24,10 @@ SECONDS_RE = r"[ \t]*([0-9]+(?::[0-5][0-9]){0,2}(?:\.[0-9]+)?)[ \t]*"
 """A duration: seconds, ``M:SS`` or ``H:MM:SS``, with an optional fraction; group 1 is it."""
 
 ISO_DATE = "%Y-%m-%d"
-"""The format text is read with where a date is wanted."""
+"""The format of text that converts to a date."""
 
 ISO_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
-"""The format text is read with where a timestamp is wanted."""
+"""The format of text that converts to a timestamp."""
 
 _FORMAT_CODES = "YymdHMSIp"
 _YEAR4 = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
