@@ -64,10 +64,15 @@ class Diagnostic:
 
 
 def normalize(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
-    """Sort diagnostics by position and drop exact duplicates."""
+    """Sort diagnostics by position and drop duplicates.
+
+    Two diagnostics with the same code, message, labels and spans are one, even when
+    their contract paths differ: a template applied twice reports a mistake in its
+    text once, not once per ``apply``.
+    """
     unique: dict[tuple[object, ...], Diagnostic] = {}
     for diagnostic in diagnostics:
-        key = (diagnostic.sort_key(), diagnostic.label, diagnostic.help, diagnostic.path)
+        key = (diagnostic.sort_key(), diagnostic.label, diagnostic.help, diagnostic.related)
         unique.setdefault(key, diagnostic)
     return tuple(sorted(unique.values(), key=lambda d: d.sort_key()))
 
