@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import pyarrow as pa
 import pytest
 import yaml
 
-from slalang import load as loader
 from slalang.load import (
     IMPOSSIBLE_TIMESTAMP,
     NEGATIVE_COUNT,
@@ -361,19 +361,25 @@ def test_load_arrow(con: duckdb.DuckDBPyConnection) -> None:
 HOSTILE = 'x"; DROP TABLE victim; --'
 
 
+class _Spy:
+    """A connection that records the text of every statement run through it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+        self.statements.append(sql)
+        return self.con.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.con, name)
+
+
 def test_hostile_names_and_values_never_reach_sql(
-    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    statements: list[str] = []
-    real = loader._execute
-
-    def spy(
-        con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object]
-    ) -> duckdb.DuckDBPyConnection:
-        statements.append(sql)
-        return real(con, sql, params)
-
-    monkeypatch.setattr(loader, "_execute", spy)
+    spy = _Spy(con)
     con.execute("CREATE TABLE victim AS SELECT 1 AS x").fetchall()
     column = "id'); DROP TABLE victim; --"
     spec = {
@@ -399,15 +405,15 @@ def test_hostile_names_and_values_never_reach_sql(
         "zz,2026-01-05 08:00:00,3\n",
         encoding="utf-8",
     )
-    report = load(con, path=path, profile=profile, table="calls")
+    report = load(cast(duckdb.DuckDBPyConnection, spy), path=path, profile=profile, table="calls")
     assert report.rows_loaded == 1
     assert report.excluded == {HOSTILE: 1}
     assert con.execute("SELECT contact_id, outcome, reason FROM calls").fetchall() == [
         (HOSTILE, "abandoned", HOSTILE)
     ]
     assert con.execute("SELECT x FROM victim").fetchall() == [(1,)]
-    assert statements
-    for sql in statements:
+    assert spy.statements
+    for sql in spy.statements:
         for text in (HOSTILE, column, "victim", "zz", "abandoned", str(path)):
             assert text not in sql, (text, sql)
     with pytest.raises(ValueError, match="identifier"):

@@ -1,0 +1,94 @@
+"""Loading stage, what a load reports: :class:`LoadReport`, :class:`DataProblem` and the
+reasons a row is malformed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from slalang.diagnostics import Diagnostic, Severity
+
+WRONG_FIELD_COUNT = "wrong field count"
+UNREADABLE_LINE = "unreadable line"
+UNPARSABLE = "unparsable value"
+NEGATIVE_DURATION = "negative duration"
+NEGATIVE_COUNT = "negative count"
+IMPOSSIBLE_TIMESTAMP = "impossible timestamp"
+MISSING_VALUE = "missing required value"
+NOT_ALLOWED = "value not allowed"
+"""Reasons of :class:`DataProblem`; a failing ``validate`` rule uses its own reason."""
+
+
+@attrs.frozen
+class DataProblem:
+    """A malformed row of a data file.
+
+    Attributes:
+        path: the data file.
+        line: the line the row starts on (header = line 1) for text formats, the
+            1-based row ordinal otherwise.
+        reason: what is wrong (one of the reason constants of this module, or
+            the ``reason`` of a ``validate`` rule).
+        field: the canonical field concerned, if any.
+        detail: the raw values involved, or the reader's message.
+    """
+
+    path: str
+    line: int
+    reason: str
+    field: str | None = None
+    detail: str = ""
+
+
+@attrs.frozen
+class LoadReport:
+    """What a load did.
+
+    Attributes:
+        table: the table created.
+        rows_read: data rows in the file (wrong-length lines included, header and
+            empty lines not).
+        rows_loaded: rows stored in the table.
+        problems: malformed rows, by line (at most ``max_problems`` of them).
+        problem_counts: every problem counted by reason.
+        excluded: rows set aside by ``exclude`` rules, counted by reason.
+        diagnostics: problems with the profile or the file as a whole (``E8xx``);
+            when there are errors, no table is created.
+        strict: whether any data problem fails the load.
+    """
+
+    table: str
+    rows_read: int
+    rows_loaded: int
+    problems: tuple[DataProblem, ...]
+    problem_counts: dict[str, int]
+    excluded: dict[str, int]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    strict: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """No error diagnostics, and with ``strict`` no data problems either."""
+        if any(d.severity is Severity.ERROR for d in self.diagnostics):
+            return False
+        return not (self.strict and self.problem_counts)
+
+    @property
+    def rows_malformed(self) -> int:
+        """Rows kept out of the table because they are malformed."""
+        return self.rows_read - self.rows_loaded - sum(self.excluded.values())
+
+
+def failed(table: str, found: Sequence[Diagnostic], strict: bool) -> LoadReport:
+    """The report of a load that created no table because of ``found``."""
+    return LoadReport(
+        table=table,
+        rows_read=0,
+        rows_loaded=0,
+        problems=(),
+        problem_counts={},
+        excluded={},
+        diagnostics=tuple(found),
+        strict=strict,
+    )
