@@ -10,14 +10,13 @@ unescapes strings and quoted names, and builds the tree bottom-up through the ty
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import math
 import re
-from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from slalang import grammars
 from slalang.expr_ast import (
     BOOLEAN,
     INT_MAX,
@@ -44,12 +43,7 @@ _KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
 
 def grammar_text() -> str:
     """Return the text of the expression grammar, from the installed package or the source tree."""
-    packaged = importlib.resources.files("slalang").joinpath("grammar/expr.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "expr.lark").read_text(
-        encoding="utf-8"
-    )
+    return grammars.grammar_text("expr")
 
 
 @functools.cache

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.resources
 import re
-from pathlib import Path
 
 import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from slalang import grammars
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic
 from slalang.source import MAX_SOURCE_BYTES, Source
@@ -54,12 +53,7 @@ _TERMINAL_NAMES = {
 
 def grammar_text() -> str:
     """Return the text of the Lark grammar, from the installed package or the source tree."""
-    packaged = importlib.resources.files("slalang").joinpath("grammar/slalang.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "slalang.lark").read_text(
-        encoding="utf-8"
-    )
+    return grammars.grammar_text("slalang")
 
 
 @functools.cache
