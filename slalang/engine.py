@@ -529,16 +529,9 @@ def evaluate(
             for row in result:
                 if row[0] is None or not row[r]:
                     continue  # a bucket exists when a record of the objective falls in it
-                start = start_of[row[0]]
-                figures = per_bucket.get(start)
-                if figures is None:
-                    figures = per_bucket[start] = Figures()
-                figures.num += float(row[n] or 0)
-                figures.den += float(row[d] or 0)
-                figures.volume += int(row[v] or 0)
-                for reason, index in reasons:
-                    if row[index]:
-                        figures.exclude(reason, int(row[index]))
+                excluded = {reason: int(row[i]) for reason, i in reasons if row[i]}
+                sums = Figures(float(row[n] or 0), float(row[d] or 0), int(row[v] or 0), excluded)
+                per_bucket.setdefault(start_of[row[0]], Figures()).add(sums)
             buckets[objective.id] = per_bucket
     forecasts = {}
     for objective in plan.objectives:
