@@ -75,9 +75,14 @@ def _read_json_lines(
     text = path.read_text(encoding="utf-8")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     rejected: list[DataProblem] = []
+
+    def store(source: Path) -> list[str]:
+        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(source)])
+        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(source)], len(names))
+        return names
+
     try:
-        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(path)])
-        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(path)], len(names))
+        names = store(path)
     except duckdb.Error:
         # find the broken lines, then read the others from a file of their own
         good = []
@@ -96,8 +101,7 @@ def _read_json_lines(
         with tempfile.TemporaryDirectory(prefix="slalang-") as folder:
             kept = Path(folder) / "lines.jsonl"
             kept.write_text("".join(line + "\n" for _, line in good), encoding="utf-8")
-            names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(kept)])
-            _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(kept)], len(names))
+            names = store(kept)
         lines = good
     count = scalar(con, f"SELECT count(*) FROM {raw}")
     if count != len(lines):
