@@ -181,21 +181,21 @@ def missing_fields(
         wanted = list(dict.fromkeys(f for o in objectives for f in needed_fields(o)))
         if not wanted:
             continue
-        columns = {str(r[0]) for r in con.execute(f"DESCRIBE {engine.quote(table)}").fetchall()}
-        present = [f for f in wanted if f in columns]
         source = engine.quote(table)
+        columns = {str(r[0]) for r in con.execute(f"DESCRIBE {source}").fetchall()}
+        present = [f for f in wanted if f in columns]
         # EXISTS stops at the first value found (on Parquet, often from statistics alone)
         tests = ", ".join([f"EXISTS (SELECT 1 FROM {source})", *(
             f"EXISTS (SELECT 1 FROM {source} WHERE {engine.quote(f)} IS NOT NULL)"
             for f in present
         )])  # fmt: skip
-        found_any = con.execute(f"SELECT {tests}").fetchone() or (False,)
-        if not found_any[0]:
+        exists = con.execute(f"SELECT {tests}").fetchone() or (False,)
+        if not exists[0]:
             continue  # no records at all: every objective of the source has no data
-        counts = dict(zip(present, found_any[1:], strict=True))
+        has_value = dict(zip(present, exists[1:], strict=True))
         for objective in objectives:
             for field in needed_fields(objective):
-                if field not in columns or not counts.get(field):
+                if not has_value.get(field):
                     found.append(diag(
                         "E823",
                         f"objective `{objective.id}` needs `{field}`, which the data of source "
