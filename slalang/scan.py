@@ -212,7 +212,7 @@ class GroupedScan:
         inner = [f"{bucket} AS b", *(f"{expr} AS {name}" for expr, name in keys.items())]
         for index, (value, some) in enumerate(cuts.items()):
             name = f"c{index}"
-            ordered = sorted(set(some), key=_cut_order)
+            ordered = sorted(some, key=_cut_order)  # distinct already
             if len(ordered) == 1:
                 cut = ordered[0]
                 inner.append(f"({value} {cut.op} {self.sql.param(cut.limit)}) AS {name}")
