@@ -69,7 +69,7 @@ def make_data(rows: int, folder: Path, *, seed: int = SEED) -> Path:
     """Write ``rows`` synthetic contacts (one month) as Parquet in ``folder``, or reuse them."""
     import pyarrow.parquet as pq
 
-    from slalang import generate
+    from slalang import synth as generate
 
     path = folder / f"contacts-{rows}-{seed}.parquet"
     if path.exists() and pq.ParquetFile(path).metadata.num_rows == rows:
@@ -101,9 +101,10 @@ def slalang_stages(contract: Path, data: Path) -> dict[str, float]:
     import duckdb
 
     import slalang
-    from slalang import engine, verdicts
-    from slalang.load import load
-    from slalang.profiles import load_profile
+    from slalang.data.load import load
+    from slalang.data.profiles import load_profile
+    from slalang.engine import duckdb_engine as engine
+    from slalang.judge import verdicts
 
     times: dict[str, float] = {}
     start = time.perf_counter()

@@ -14,16 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import attrs
-
-from slalang import build as _build
-from slalang import syntax
-from slalang.checks import run_checks
 from slalang.codes import diag
-from slalang.diagnostics import Diagnostic, Severity, normalize
-from slalang.model import Contract
-from slalang.plan import Plan, compile_plan
-from slalang.results import Evaluation, EvaluationError
+from slalang.diagnostics import Diagnostic, normalize
+from slalang.engine.plan import Plan, compile_plan
+from slalang.judge.results import Evaluation, EvaluationError
+from slalang.lang import build as _build
+from slalang.lang import syntax
+from slalang.lang.checks import run_checks
+from slalang.lang.outcome import CheckResult, Parsed
 from slalang.source import Source
 
 __all__ = [
@@ -44,40 +42,6 @@ __all__ = [
     "parse_source",
     "read_bytes",
 ]
-
-
-@attrs.frozen
-class Parsed:
-    """The outcome of parsing one source: the model (if any) and syntax diagnostics."""
-
-    source: Source | None
-    contract: Contract | None
-    diagnostics: tuple[Diagnostic, ...]
-    poisoned: frozenset[str] = frozenset()
-
-
-@attrs.frozen
-class CheckResult:
-    """The outcome of checking one source: model, and all diagnostics sorted."""
-
-    source: Source | None
-    contract: Contract | None
-    diagnostics: tuple[Diagnostic, ...]
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        """Only the diagnostics of severity error."""
-        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        """Only the diagnostics of severity warning."""
-        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
-
-    @property
-    def ok(self) -> bool:
-        """True when there are no errors (warnings allowed)."""
-        return not self.errors
 
 
 def parse_source(source: Source) -> Parsed:
@@ -177,10 +141,10 @@ def evaluate(
     connection: Any = None,
     progress: Callable[[str, float | None], None] | None = None,
 ) -> Evaluation:
-    """Evaluate a compiled contract over data; see :func:`slalang.evaluation.evaluate`.
+    """Evaluate a compiled contract over data; see :func:`slalang.judge.evaluation.evaluate`.
 
     >>> import slalang
-    >>> from slalang.generate import contacts
+    >>> from slalang.synth import contacts
     >>> plan = slalang.compile(slalang.check('''
     ... contract demo {
     ...   client "Acme"
@@ -199,7 +163,7 @@ def evaluate(
     >>> [(v.period, v.status in ("met", "missed", "below_minimum")) for v in evaluation.verdicts]
     [('2026-01-01', True), ('2026-01-02', True)]
     """
-    from slalang.evaluation import evaluate as run
+    from slalang.judge.evaluation import evaluate as run
 
     return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
                connection=connection, progress=progress)  # fmt: skip

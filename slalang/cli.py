@@ -18,10 +18,10 @@ from pathlib import Path
 from slalang import api
 from slalang.codes import CATALOGUE
 from slalang.exitcodes import TABLE, Exit
+from slalang.judge.results import ENGINES
 from slalang.progress import TerminalBar
 from slalang.render import FORMATS, render
 from slalang.report import REPORT_FORMATS, render_evaluation
-from slalang.results import ENGINES
 
 CONTRACT_SUFFIX = ".sla"
 
@@ -205,7 +205,7 @@ def _check(args: argparse.Namespace) -> Exit:
 
 
 def _fmt(args: argparse.Namespace) -> Exit:
-    from slalang.fmt import format_text
+    from slalang.lang.fmt import format_text
 
     status = Exit.OK
     for path in _contract_files(args.paths):
@@ -319,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``slalang`` command and return its exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["generate"]:
-        from slalang.generate import main as generate
+        from slalang.synth import main as generate
 
         return generate(arguments[1:])
     parser = _parser()

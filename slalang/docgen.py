@@ -21,12 +21,13 @@ from pathlib import Path
 
 import attrs
 
-from slalang import api, profiles
+from slalang import api
 from slalang.codes import CATALOGUE, Code
+from slalang.data import profiles
 from slalang.diagnostics import Diagnostic, normalize
 from slalang.exitcodes import Exit
+from slalang.judge.results import EvaluationError
 from slalang.render import render
-from slalang.results import EvaluationError
 from slalang.source import MAX_SOURCE_BYTES, Source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +110,7 @@ objective asa {
 
 def _evaluation_example(code: str) -> Example:
     """Run `slalang evaluate` the way that gives ``code``, in a scratch folder."""
-    from slalang.generate import contacts, write
+    from slalang.synth import contacts, write
 
     profile = "interval-csv" if code == "E821" else "generic-contacts"
     contract = _EVALUATED.replace("PROFILE", profile)
@@ -384,7 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     current = target.read_text(encoding="utf-8") if target.exists() else None
     if args.check:
         if current != text:
-            print(f"{OUTPUT.as_posix()} is stale; run `python -m slalang.docgen`", file=sys.stderr)
+            print(
+                f"{OUTPUT.as_posix()} is stale; run `python -m slalang.docgen`",
+                file=sys.stderr,
+            )
             return int(Exit.FAILED)
         return int(Exit.OK)
     if current != text:

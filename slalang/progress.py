@@ -1,6 +1,6 @@
 """Progress of an evaluation: which step runs, and how far DuckDB is through its query.
 
-:func:`slalang.evaluation.evaluate` calls a *progress callback* with a step label
+:func:`slalang.judge.evaluation.evaluate` calls a *progress callback* with a step label
 (``loading calls``, ``evaluating``, ``judging``) and a fraction between 0 and 1, or
 ``None`` when the step has just begun. While a step runs DuckDB queries, a watcher
 thread reads the connection's query progress a few times a second.
@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 Progress = Callable[[str, float | None], None]
 """A progress callback: ``(step label, fraction done or None)``."""
@@ -31,6 +32,8 @@ def watching(
     if progress is None:
         yield
         return
+    import duckdb  # only an evaluation reaches here; `slalang check` never loads DuckDB
+
     progress(label, None)
     settings = ("enable_progress_bar", "enable_progress_bar_print")
     before = [con.execute(f"SELECT current_setting('{name}')").fetchone() for name in settings]

@@ -1,6 +1,6 @@
 """Shared Hypothesis strategies: random valid contract models, and messy layouts of a text.
 
-``contracts()`` builds :class:`slalang.model.Contract` objects that the grammar can
+``contracts()`` builds :class:`slalang.lang.model.Contract` objects that the grammar can
 express (identifiers avoid keywords, ``and``/``or`` chains are built the way the parser
 flattens them, settings are unique per block). ``messy(text)`` re-lays out valid contract
 text with random spacing, blank lines, comments and line ends, keeping its tokens.
@@ -14,8 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from slalang import model as m
-from slalang.syntax import grammar_text, parser
+from slalang.lang import model as m
+from slalang.lang.syntax import grammar_text, parser
 
 KEYWORDS = frozenset(re.findall(r'"([A-Za-z_]+)"', grammar_text()))
 """Every word the grammar spells out; identifiers avoid them."""

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from slalang import load as loader
-from slalang.generate import contacts
-from slalang.profiles import load_profile
+from slalang.data import load as loader
+from slalang.data.profiles import load_profile
+from slalang.synth import contacts
 
 RUN = Path(__file__).parents[1] / "benchmarks" / "run.py"
 

@@ -27,13 +27,13 @@ WARNED = BANK.read_text(encoding="utf-8") + '\nscope unused = calls where call_t
 FORMATS = ("full", "concise", "json", "github", "sarif")
 
 try:
-    from slalang.fmt import format_text as _format_text  # noqa: F401
+    from slalang.lang.fmt import format_text as _format_text  # noqa: F401
 except ImportError:  # pragma: no cover - the formatter is optional while it is written
     HAS_FMT = False
 else:
     HAS_FMT = True
 
-needs_fmt = pytest.mark.skipif(not HAS_FMT, reason="slalang.fmt.format_text is not available")
+needs_fmt = pytest.mark.skipif(not HAS_FMT, reason="slalang.lang.fmt.format_text is not available")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

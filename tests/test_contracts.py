@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slalang import api
-from slalang.fmt import format_text
+from slalang.lang.fmt import format_text
 from slalang.render import render
 
 CONTRACTS = sorted((Path(__file__).resolve().parent.parent / "contracts").glob("*.sla"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from slalang import docgen
 from slalang.codes import CATALOGUE
+from slalang import docgen
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 

@@ -3,7 +3,7 @@
 Every fenced block tagged ``sla`` must be a contract that checks with no
 diagnostics at all; every block tagged ``sla-invalid CODE...`` must produce
 exactly the listed codes. The reference must also name every metric, knob,
-source kind and block setting of :mod:`slalang.schema`, with the defaults the
+source kind and block setting of :mod:`slalang.lang.schema`, with the defaults the
 schema gives, so it cannot silently fall behind.
 """
 
@@ -16,8 +16,8 @@ import attrs
 import pytest
 
 import slalang
-from slalang import schema
-from slalang.schema import Knob
+from slalang.lang import schema
+from slalang.lang.schema import Knob
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import slalang
-from slalang import engine, reference
-from slalang.figures import EvaluationFigures
-from slalang.plan import compile_plan
-from slalang.verdicts import verdicts
+from slalang.engine import duckdb_engine as engine
+from slalang.engine import reference
+from slalang.engine.figures import EvaluationFigures
+from slalang.engine.plan import compile_plan
+from slalang.judge.verdicts import verdicts
 
 IN_CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 START = dt.datetime(2026, 3, 2)  # a Monday

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from test_engine_vs_reference import _same
 
 import slalang
-from slalang import engine, reference
-from slalang.plan import compile_plan
-from slalang.verdicts import verdicts
+from slalang.engine import duckdb_engine as engine
+from slalang.engine import reference
+from slalang.engine.plan import compile_plan
+from slalang.judge.verdicts import verdicts
 
 IN_CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 START = dt.datetime(2026, 3, 2)

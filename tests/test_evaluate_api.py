@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 
 import slalang
-from slalang import engine
-from slalang.generate import contacts, write
-from slalang.plan import compile_plan
+from slalang.engine import duckdb_engine as engine
+from slalang.engine.plan import compile_plan
+from slalang.synth import contacts, write
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"

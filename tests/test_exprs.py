@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slalang.exprs import (
+from slalang.expr import (
     MAX_DEPTH,
     Column,
     Compiled,

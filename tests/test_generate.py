@@ -14,7 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from slalang import canonical, generate
+from slalang import synth as generate
+from slalang.lang import canonical
 
 ARROW = {
     "text": pa.string(),
@@ -383,7 +384,7 @@ def test_main_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_module_runs_as_a_script(tmp_path: Path) -> None:
     out = tmp_path / "a.jsonl"
     done = subprocess.run(
-        [sys.executable, "-m", "slalang.generate", "--kind", "audits", "--rows", "20", str(out)],
+        [sys.executable, "-m", "slalang.synth", "--kind", "audits", "--rows", "20", str(out)],
         capture_output=True,
         text=True,
         check=False,

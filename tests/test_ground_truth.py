@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import slalang
-from slalang.results import Evaluation
+from slalang.judge.results import Evaluation
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"

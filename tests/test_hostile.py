@@ -15,9 +15,9 @@ import pytest
 from slalang import api
 from slalang.cli import main
 from slalang.exitcodes import Exit
+from slalang.lang.syntax import MAX_DEPTH
 from slalang.render import FORMATS, render
 from slalang.source import MAX_SOURCE_BYTES
-from slalang.syntax import MAX_DEPTH
 
 REPO = Path(__file__).resolve().parent.parent
 BANK_TEXT = (REPO / "contracts" / "anonymous-bank-1999.sla").read_text(encoding="utf-8")

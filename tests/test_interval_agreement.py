@@ -19,9 +19,9 @@ import pyarrow.compute as pc
 import pytest
 
 import slalang
-from slalang.generate import contacts, intervals
-from slalang.load import load
-from slalang.profiles import load_profile
+from slalang.data.load import load
+from slalang.data.profiles import load_profile
+from slalang.synth import contacts, intervals
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"

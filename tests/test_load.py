@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from slalang.load import (
+from slalang.data.load import (
     IMPOSSIBLE_TIMESTAMP,
     NEGATIVE_COUNT,
     NEGATIVE_DURATION,
@@ -22,7 +22,7 @@ from slalang.load import (
     load,
     load_arrow,
 )
-from slalang.profiles import Profile, load_profile, parse_profile
+from slalang.data.profiles import Profile, load_profile, parse_profile
 
 BANK = Path(__file__).parents[1].parent / "shared/data/anonymous-bank/january-1999.txt"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import slalang
-from slalang import model as m
-from slalang.checks.windows import expand_days
-from slalang.expand import expand
+from slalang.lang import model as m
+from slalang.lang.checks.windows import expand_days
+from slalang.lang.expand import expand
 
 HEADER = 'contract c {\n  client "A"\n  vendor "B"\n  timezone "UTC"\n}\n'
 

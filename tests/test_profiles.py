@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from slalang import docgen
-from slalang.canonical import TABLES
 from slalang.codes import CATALOGUE
-from slalang.diagnostics import Diagnostic
-from slalang.profiles import (
+from slalang.data.profiles import (
     bundled_names,
     check_columns,
     load_profile,
     parse_profile,
 )
+from slalang.diagnostics import Diagnostic
+from slalang.lang.canonical import TABLES
+from slalang import docgen
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "profiles"
@@ -186,4 +186,4 @@ def test_profiles_are_package_data(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     for name in BUNDLED:
-        assert f"slalang/profiles/{name}.yaml" in names
+        assert f"slalang/data/profiles/{name}.yaml" in names

@@ -8,8 +8,8 @@ import io
 import duckdb
 
 import slalang
-from slalang.generate import contacts
 from slalang.progress import TerminalBar, bar
+from slalang.synth import contacts
 
 CONTRACT = """
 contract demo {

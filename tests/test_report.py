@@ -21,14 +21,14 @@ import jsonschema  # type: ignore[import-untyped,unused-ignore]
 import pytest
 from report import samples
 
-from slalang.consequences import AccountRisk
-from slalang.figures import EvaluationFigures
-from slalang.plan import Target
+from slalang.engine.figures import EvaluationFigures
+from slalang.engine.plan import Target
+from slalang.judge.consequences import AccountRisk
+from slalang.judge.results import Evaluation, to_json
+from slalang.judge.verdicts import Verdict
 from slalang.report import REPORT_FORMATS, render_evaluation, table
 from slalang.report import csv as csv_report
 from slalang.report.markdown import escape
-from slalang.results import Evaluation, to_json
-from slalang.verdicts import Verdict
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "report" / "golden"

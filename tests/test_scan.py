@@ -1,8 +1,8 @@
 """The grouped scan judges conditions on groups exactly as on each record.
 
 Random condition trees over keys and cuts (NULLs, NaN and values on the limits included)
-are summed by :class:`slalang.scan.GroupedScan` and, record by record, by a plain filtered
-aggregate of :func:`slalang.scan.row_sql`; the two must agree.
+are summed by :class:`slalang.engine.scan.GroupedScan` and, record by record, by a plain filtered
+aggregate of :func:`slalang.engine.scan.row_sql`; the two must agree.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slalang.scan import (
+from slalang.engine.scan import (
     FALSE,
     TRUE,
     All,

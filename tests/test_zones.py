@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from slalang.load import IMPOSSIBLE_TIMESTAMP, load, load_arrow
-from slalang.profiles import load_profile, parse_profile
-from slalang.zones import gaps
+from slalang.data.load import IMPOSSIBLE_TIMESTAMP, load, load_arrow
+from slalang.data.profiles import load_profile, parse_profile
+from slalang.data.zones import gaps
 
 D = dt.datetime
 

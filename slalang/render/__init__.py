@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from slalang.api import CheckResult
+from slalang.lang.outcome import CheckResult
 from slalang.render import concise, full, github, json, sarif
 
 FORMATS: tuple[str, ...] = ("full", "concise", "json", "github", "sarif")

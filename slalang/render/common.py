@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from slalang.api import CheckResult
 from slalang.diagnostics import Diagnostic, Severity
+from slalang.lang.outcome import CheckResult
 
 
 def pairs(results: Sequence[CheckResult]) -> Iterator[tuple[CheckResult, Diagnostic]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slalang.api import CheckResult
+from slalang.lang.outcome import CheckResult
 from slalang.render.common import Counts, diagnostic_path, pairs, summary_line
 
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from slalang.api import CheckResult
 from slalang.diagnostics import Diagnostic, Severity
+from slalang.lang.outcome import CheckResult
 from slalang.render.common import Counts, diagnostic_path, pairs, summary_line
 from slalang.source import Source, Span
 

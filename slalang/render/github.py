@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slalang.api import CheckResult
 from slalang.diagnostics import Diagnostic, Severity
+from slalang.lang.outcome import CheckResult
 from slalang.render.common import diagnostic_path, pairs
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}

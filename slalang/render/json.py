@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from slalang.api import CheckResult
 from slalang.diagnostics import Diagnostic
+from slalang.lang.outcome import CheckResult
 from slalang.render.common import Counts, diagnostic_path, pairs, result_path
 from slalang.source import Span
 

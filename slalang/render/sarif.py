@@ -14,9 +14,9 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 import slalang
-from slalang.api import CheckResult
 from slalang.codes import CATALOGUE
 from slalang.diagnostics import Diagnostic, Severity
+from slalang.lang.outcome import CheckResult
 from slalang.render.common import diagnostic_path, pairs
 from slalang.source import Span
 

@@ -1,8 +1,8 @@
 """Report stage: evaluations rendered as text, one module per output format.
 
-An evaluation (:class:`slalang.results.Evaluation`) is data; this package only
+An evaluation (:class:`slalang.judge.results.Evaluation`) is data; this package only
 lays it out. Formats: ``table`` (aligned plain text for people, optionally in
-colour), ``json`` (:func:`slalang.results.to_json`, schema version 1),
+colour), ``json`` (:func:`slalang.judge.results.to_json`, schema version 1),
 ``markdown`` (the table's content for a client report) and ``csv`` (one row
 per verdict). ``docs/reports.md`` shows an example of each.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from slalang.judge.results import Evaluation
 from slalang.report import csv, json, markdown, table
-from slalang.results import Evaluation
 
 REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv")
 """The names accepted by :func:`render_evaluation`, default first."""

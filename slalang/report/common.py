@@ -1,7 +1,7 @@
 """Report stage, shared helpers for evaluation reports: labels, human units, sections.
 
 The ``table`` and ``markdown`` formats show the same content; this module turns
-an :class:`~slalang.results.Evaluation` into that content (periods with their
+an :class:`~slalang.judge.results.Evaluation` into that content (periods with their
 rows, credits, account status, data report) as plain strings, and each format
 only lays it out.
 """
@@ -13,10 +13,10 @@ from collections.abc import Mapping
 
 import attrs
 
-from slalang.consequences import PeriodCredits
-from slalang.plan import Target
-from slalang.results import Evaluation, SourceReport
-from slalang.verdicts import Verdict
+from slalang.engine.plan import Target
+from slalang.judge.consequences import PeriodCredits
+from slalang.judge.results import Evaluation, SourceReport
+from slalang.judge.verdicts import Verdict
 
 STATUS_LABELS: Mapping[str, str] = {
     "met": "met",

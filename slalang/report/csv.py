@@ -12,9 +12,9 @@ import csv
 import io
 from collections.abc import Mapping
 
-from slalang.plan import Target
-from slalang.results import Evaluation
-from slalang.verdicts import Verdict
+from slalang.engine.plan import Target
+from slalang.judge.results import Evaluation
+from slalang.judge.verdicts import Verdict
 
 HEADER = (
     "period", "objective", "title", "critical", "status", "actual", "unit",

@@ -1,4 +1,4 @@
-"""Report stage, json format: :func:`slalang.results.to_json` as indented JSON.
+"""Report stage, json format: :func:`slalang.judge.results.to_json` as indented JSON.
 
 The document follows ``docs/verdicts.schema.json`` (schema version 1).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from slalang.results import Evaluation, to_json
+from slalang.judge.results import Evaluation, to_json
 
 
 def render(evaluation: Evaluation, *, color: bool = False) -> str:

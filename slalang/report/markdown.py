@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slalang.judge.results import Evaluation
 from slalang.report.common import (
     ACCOUNT_LABELS,
     COLUMNS,
@@ -23,7 +24,6 @@ from slalang.report.common import (
     SourceSection,
     build_report,
 )
-from slalang.results import Evaluation
 
 _SPECIAL = "\\`*[]|"
 

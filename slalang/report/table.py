@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from slalang.judge.results import Evaluation
 from slalang.report.common import (
     ACCOUNT_LABELS,
     COLUMNS,
@@ -32,7 +33,6 @@ from slalang.report.common import (
     build_report,
     display_width,
 )
-from slalang.results import Evaluation
 
 DEFAULT_WIDTH = 120
 """The width used when the output is not a terminal and ``COLUMNS`` is not set."""

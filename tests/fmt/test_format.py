@@ -6,10 +6,10 @@ import importlib
 
 import pytest
 
-from slalang import fmt
 from slalang.api import parse
-from slalang.fmt import format_text
-from slalang.model import Objective
+from slalang.lang import fmt
+from slalang.lang.fmt import format_text
+from slalang.lang.model import Objective
 
 CONTRACT = """\
 contract demo {   # the header
@@ -214,11 +214,11 @@ def test_explicit_mode_skips_objectives_without_metric(monkeypatch: pytest.Monke
 
 def test_explicit_mode_with_the_real_schema() -> None:
     try:
-        schema = importlib.import_module("slalang.schema")
+        schema = importlib.import_module("slalang.lang.schema")
     except ImportError:
-        pytest.skip("slalang.schema is not available")
+        pytest.skip("slalang.lang.schema is not available")
     if not hasattr(schema, "explicit_defaults"):
-        pytest.skip("slalang.schema.explicit_defaults is not available")
+        pytest.skip("slalang.lang.schema.explicit_defaults is not available")
     text = "objective sl {\n  metric service_level\n  expected >= 80%\n}\n"
     result = format_text(text, explicit=True)
     assert result.text is not None

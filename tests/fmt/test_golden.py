@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from slalang.api import parse
-from slalang.fmt import format_text
+from slalang.lang.fmt import format_text
 
 CASES = Path(__file__).parent / "cases"
 REGEN = os.environ.get("SLALANG_REGEN") == "1"

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import contracts, exprs, messy, values
 
-from slalang import model as m
 from slalang.api import parse
-from slalang.fmt import format_text
-from slalang.unparse import expr, unparse, value
+from slalang.lang import model as m
+from slalang.lang.fmt import format_text
+from slalang.lang.unparse import expr, unparse, value
 
 SCALE = max(1, settings.default.max_examples // 60)
 """Modest example counts by default; the ``ci`` Hypothesis profile multiplies them."""

@@ -14,12 +14,12 @@ import datetime as dt
 import sys
 
 import slalang
-from slalang.consequences import account_risk, credits
-from slalang.figures import Buckets, EvaluationFigures, Figures
-from slalang.plan import Plan, compile_plan
+from slalang.engine.figures import Buckets, EvaluationFigures, Figures
+from slalang.engine.plan import Plan, compile_plan
+from slalang.judge.consequences import account_risk, credits
+from slalang.judge.results import DataProblemSummary, Evaluation, SourceReport
+from slalang.judge.verdicts import verdicts
 from slalang.report import REPORT_FORMATS, render_evaluation
-from slalang.results import DataProblemSummary, Evaluation, SourceReport
-from slalang.verdicts import verdicts
 
 CONTRACT = """\
 contract northwind_care "Northwind customer care" {

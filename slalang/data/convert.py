@@ -1,0 +1,398 @@
+"""Loading stage, applying a profile: a raw text table into a canonical table and a report.
+
+:func:`apply_profile` compiles a :class:`~slalang.data.profiles.Profile` into one SQL
+``SELECT`` over the raw table of :mod:`slalang.data.readers`: every field's value is
+converted to its canonical type, every row is checked (unparsable values,
+negative durations or counts, impossible timestamps, values not allowed,
+missing required values, ``validate`` rules) and matched against the
+``exclude`` rules. The rows with neither a problem nor an exclusion become the
+canonical table; the others are counted by reason, and the problems listed by
+line with the raw values involved. Every literal of a profile is a bound
+parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+import duckdb
+
+from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile, canonical_names, field_type
+from slalang.data.readers import Reading
+from slalang.data.report import (
+    IMPOSSIBLE_TIMESTAMP,
+    MISSING_VALUE,
+    NEGATIVE_COUNT,
+    NEGATIVE_DURATION,
+    NOT_ALLOWED,
+    UNPARSABLE,
+    DataProblem,
+    LoadReport,
+)
+from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
+from slalang.data.zones import gaps
+from slalang.expr import to_sql
+from slalang.lang.canonical import TABLES
+
+YEARS = (1900, 2199)
+"""Timestamps and dates outside these years are impossible."""
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+}
+"""The DuckDB type of each canonical field type."""
+
+
+@attrs.frozen
+class _Check:
+    """One kind of problem: the SQL condition over a staged row and what it means."""
+
+    sql: str
+    params: tuple[object, ...]
+    reason: str
+    field: str | None
+    columns: tuple[str, ...]
+
+
+class _Select:
+    """A select list whose bound parameters are kept in textual order."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.params: list[object] = []
+
+    def add(self, sql: str, alias: str, params: Sequence[object] = ()) -> None:
+        self.items.append(f"{sql} AS {alias}")
+        self.params.extend(params)
+
+    def text(self) -> str:
+        return ", ".join(self.items)
+
+
+def apply_profile(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    raw: str,
+    reading: Reading,
+    profile: Profile,
+    table: str,
+    shown: str,
+    strict: bool,
+    timezone: str | None,
+    max_problems: int,
+) -> LoadReport:
+    """Convert and check the rows of ``raw`` through ``profile`` into the table ``table``.
+
+    Args:
+        con: the connection holding ``raw``.
+        raw: the raw text table a reader stored, with ``_line``.
+        reading: what the reader read (column names, rows, lines rejected).
+        profile: the profile; optional fields whose column is absent are left out.
+        table: the table to create (a table or view of that name is replaced).
+        shown: the data's name in the problems listed.
+        strict: recorded in the report.
+        timezone: the contract's zone (see :func:`slalang.data.load.load`).
+        max_problems: how many problems to list (all are counted).
+    """
+    columns: dict[str, str] = {}
+    for index, name in enumerate(reading.columns):
+        columns.setdefault(name, f"c{index}")
+    active = [f for f in profile.fields if not (f.optional and f.column not in columns)]
+    profile = attrs.evolve(profile, fields=tuple(active))
+    stage = temp_name("stage")
+    first, second, third = _Select(), _Select(), _Select()
+    first.add("_line", "_line")
+    checks: list[_Check] = []
+    convert_zone = (
+        timezone is not None and profile.timezone is not None and timezone != profile.timezone
+    )
+    wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
+    skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
+    for index, field in enumerate(profile.fields):
+        value, flag = f"_v{index}", f"_f{index}"
+        if field.column is not None:
+            first.add(columns[field.column], value)
+        elif field.expr is not None:
+            compiled = to_sql(field.expr, columns=columns)
+            first.add(f"({compiled.sql})", value, compiled.params)
+            inputs = [f"(trim({columns[c]}) <> '')" for c in sorted(field.columns)]
+            first.add(" AND ".join(inputs) or "true", f"_n{index}")
+        else:
+            literal = None if field.value is None else _literal_text(field.value)
+            first.add("CAST(? AS VARCHAR)", value, [literal])
+        sql, params = _convert(field, value)
+        local = flag
+        if convert_zone and field.type == "timestamp":
+            local = f"_l{index}"
+            second.add(sql, local, params)
+            sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
+        second.add(sql, flag, params)
+        checks.extend(_field_checks(index, field, profile.kind))
+        if wall_zone is not None and field.type == "timestamp":
+            # judged once the stage exists and its time range is known (_mark_skipped)
+            skipped.append((local, len(checks)))
+            checks.append(_Check("FALSE", (), IMPOSSIBLE_TIMESTAMP, field.name,
+                                 tuple(sorted(field.columns))))  # fmt: skip
+    for index, rule in enumerate(profile.exclude):
+        compiled = to_sql(rule.when, columns=columns)
+        first.add(f"({compiled.sql})", f"_x{index}", compiled.params)
+    for index, rule in enumerate(profile.validate):
+        compiled = to_sql(rule.when, columns=columns)
+        first.add(f"({compiled.sql})", f"_y{index}", compiled.params)
+        checks.append(_Check(f"_y{index}", (), rule.reason, None, tuple(sorted(rule.columns))))
+    cases = " ".join(
+        f"WHEN coalesce(_x{index}, false) THEN {index}" for index in range(len(profile.exclude))
+    )
+    third.add(f"CASE {cases} END" if cases else "CAST(NULL AS INTEGER)", "_excl")
+    problem_items: list[str] = []
+    problem_params: list[object] = []
+    for number, check in enumerate(checks):
+        problem_items.append(f"CASE WHEN coalesce({check.sql}, false) THEN {number} END")
+        problem_params.extend(check.params)
+    third.add(
+        f"list_filter([{', '.join(problem_items)}]::INTEGER[], lambda _p: _p IS NOT NULL)",
+        "_problems",
+        problem_params,
+    )
+    query = (
+        f"CREATE TEMP TABLE {stage} AS SELECT *, {third.text()} FROM "
+        f"(SELECT *, {second.text()} FROM (SELECT {first.text()} FROM {raw}))"
+    )
+    try:
+        run(con, query, [*third.params, *second.params, *first.params])
+        if wall_zone is not None:
+            for local, number in skipped:
+                _mark_skipped(con, stage, local, number, wall_zone)
+        return _report(
+            con,
+            raw=raw,
+            stage=stage,
+            reading=reading,
+            profile=profile,
+            checks=checks,
+            table=table,
+            shown=shown,
+            strict=strict,
+            max_problems=max_problems,
+        )
+    finally:
+        run(con, f"DROP TABLE IF EXISTS {stage}", [])
+
+
+def _mark_skipped(
+    con: duckdb.DuckDBPyConnection, stage: str, local: str, number: int, zone: str
+) -> None:
+    """Add problem ``number`` to the staged rows whose local time ``zone`` skips."""
+    bounds = execute(con, f"SELECT min({local}), max({local}) FROM {stage}", []).fetchone()
+    low, high = bounds or (None, None)
+    spans = skipped_spans(zone, low, high)
+    if spans:
+        condition, params = within_spans(local, spans)
+        run(con, f"UPDATE {stage} SET _problems = list_append(_problems, {number}) "
+                  f"WHERE {condition}", params)  # fmt: skip
+
+
+def skipped_spans(zone: str, low: object, high: object) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The local times ``zone`` skips between two timestamps (none for a missing bound)."""
+    if not isinstance(low, dt.datetime) or not isinstance(high, dt.datetime):
+        return []
+    first, last = YEARS
+    low = max(low, dt.datetime(first, 1, 1))
+    high = min(high, dt.datetime(last, 12, 31, 23, 59, 59))
+    return gaps(zone, low, high) if low <= high else []
+
+
+def within_spans(
+    column: str, spans: Sequence[tuple[dt.datetime, dt.datetime]]
+) -> tuple[str, list[object]]:
+    """SQL true when ``column`` falls in one of the half-open spans, and its parameters."""
+    condition = " OR ".join(
+        f"({column} >= CAST(? AS TIMESTAMP) AND {column} < CAST(? AS TIMESTAMP))" for _ in spans
+    )
+    return condition, [value for span in spans for value in span]
+
+
+def _literal_text(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
+    """SQL converting a staged value to the field's canonical type, null when it cannot."""
+    text = f"trim(CAST({value} AS VARCHAR))"
+    if field.type == "text":
+        return f"nullif(CAST({value} AS VARCHAR), '')", []
+    if field.type == "integer":
+        return (
+            f"CASE WHEN TRY_CAST({text} AS DOUBLE) = TRY_CAST({text} AS BIGINT) "
+            f"THEN TRY_CAST({text} AS BIGINT) END",
+            [],
+        )
+    if field.type == "number":
+        return (
+            f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END",
+            [],
+        )
+    if field.type == "boolean":
+        return f"TRY_CAST({text} AS BOOLEAN)", []
+    return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
+
+
+def _field_checks(index: int, field: FieldMap, kind: str) -> list[_Check]:
+    value, flag = f"_v{index}", f"_f{index}"
+    inputs = tuple(sorted(field.columns))
+    checks: list[_Check] = []
+    unparsable = ""
+    if field.kind == "column":
+        unparsable = f"{flag} IS NULL AND trim(CAST({value} AS VARCHAR)) <> ''"
+    elif field.kind == "expr":
+        unparsable = f"{flag} IS NULL AND ({value} IS NOT NULL AND CAST({value} AS VARCHAR) <> ''"
+        if field.type != "text" and not field.nullable:
+            unparsable += f" OR _n{index}"
+        unparsable += ")"
+    if unparsable:
+        checks.append(_Check(unparsable, (), UNPARSABLE, field.name, inputs))
+    canonical = TABLES[kind].field(field.name)
+    negative = negative_reason(field, kind)
+    if negative is not None:
+        checks.append(_Check(f"{flag} < 0", (), negative, field.name, inputs))
+    if field.type in ("timestamp", "date"):
+        low, high = YEARS
+        checks.append(
+            _Check(
+                f"year({flag}) NOT BETWEEN {low} AND {high}",
+                (),
+                IMPOSSIBLE_TIMESTAMP,
+                field.name,
+                inputs,
+            )
+        )
+    allowed = ALLOWED_VALUES.get(field.name)
+    if allowed is not None:
+        checks.append(
+            _Check(
+                f"NOT list_contains(?, {flag})", (list(allowed),), NOT_ALLOWED, field.name, inputs
+            )
+        )
+    if canonical is not None and canonical.required:
+        missing = f"{flag} IS NULL"
+        if unparsable:
+            missing += f" AND NOT coalesce({unparsable}, false)"
+        checks.append(_Check(missing, (), MISSING_VALUE, field.name, inputs))
+    return checks
+
+
+def negative_reason(field: FieldMap, kind: str) -> str | None:
+    """The problem a negative value of this field is, if negative values are wrong."""
+    canonical = TABLES[kind].field(field.name)
+    unit = canonical.unit if canonical is not None else ""
+    if unit == "contacts" or (kind == "intervals" and field.type == "integer"):
+        return NEGATIVE_COUNT
+    if unit in ("s", "min"):
+        return NEGATIVE_DURATION
+    return None
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    raw: str,
+    stage: str,
+    reading: Reading,
+    profile: Profile,
+    checks: Sequence[_Check],
+    table: str,
+    shown: str,
+    strict: bool,
+    max_problems: int,
+) -> LoadReport:
+    excluded: dict[str, int] = {}
+    for index, count in execute(
+        con, f"SELECT _excl, count(*) FROM {stage} WHERE _excl IS NOT NULL GROUP BY _excl", []
+    ).fetchall():
+        reason = profile.exclude[int(index)].reason
+        excluded[reason] = excluded.get(reason, 0) + int(count)
+    counts: dict[str, int] = {}
+    for problem in reading.rejected:
+        counts[problem.reason] = counts.get(problem.reason, 0) + 1
+    for index, count in execute(
+        con,
+        f"SELECT _p, count(*) FROM (SELECT unnest(_problems) AS _p FROM {stage} "
+        f"WHERE _excl IS NULL) GROUP BY _p",
+        [],
+    ).fetchall():
+        reason = checks[int(index)].reason
+        counts[reason] = counts.get(reason, 0) + int(count)
+    listed = execute(
+        con,
+        f"SELECT _line, _p FROM (SELECT _line, unnest(_problems) AS _p FROM {stage} "
+        f"WHERE _excl IS NULL) ORDER BY _line, _p LIMIT ?",
+        [max_problems],
+    ).fetchall()
+    values = _raw_values(con, raw, reading.columns, sorted({int(line) for line, _ in listed}))
+    found = [*reading.rejected]
+    for line, index in listed:
+        check = checks[int(index)]
+        row = values.get(int(line), {})
+        detail = ", ".join(f"{c}={row.get(c)!r}" for c in check.columns)
+        found.append(DataProblem(shown, int(line), check.reason, check.field, detail))
+    found.sort(key=lambda p: p.line)
+    selected = [f"{column_sql(profile, name)} AS {quote(name)}" for name in output_names(profile)]
+    drop_relation(con, table)
+    run(
+        con,
+        f"CREATE TABLE {quote(table)} AS SELECT {', '.join(selected)}, _line "
+        f"FROM {stage} WHERE _excl IS NULL AND len(_problems) = 0 ORDER BY _line",
+        [],
+    )
+    loaded = scalar(con, f"SELECT count(*) FROM {quote(table)}")
+    return LoadReport(
+        table=table,
+        rows_read=reading.rows_read,
+        rows_loaded=loaded,
+        problems=tuple(found[:max_problems]),
+        problem_counts=counts,
+        excluded=excluded,
+        strict=strict,
+    )
+
+
+def _raw_values(
+    con: duckdb.DuckDBPyConnection, raw: str, names: Sequence[str], lines: Sequence[int]
+) -> dict[int, dict[str, str | None]]:
+    if not lines or not names:
+        return {}
+    sql = f"SELECT * FROM {raw} WHERE list_contains(?, _line)"
+    rows = execute(con, sql, [list(lines)]).fetchall()
+    result: dict[int, dict[str, str | None]] = {}
+    for row in rows:
+        *cells, line = row
+        named: dict[str, str | None] = {}
+        for name, cell in zip(names, cells, strict=True):
+            named.setdefault(name, cell)
+        result[int(line)] = named
+    return result
+
+
+def output_names(profile: Profile) -> list[str]:
+    """The columns of the canonical table: the kind's fields, then the profile's others."""
+    names = list(canonical_names(profile.kind))
+    names += [f.name for f in profile.fields if f.name not in names]
+    return names
+
+
+def column_sql(profile: Profile, name: str) -> str:
+    """The staged column of output ``name``, or a typed null when no field maps it."""
+    for index, field in enumerate(profile.fields):
+        if field.name == name:
+            return f"_f{index}"
+    type_ = field_type(profile.kind, name) or "text"
+    return f"CAST(NULL AS {SQL_TYPES[type_]})"

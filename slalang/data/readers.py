@@ -1,0 +1,356 @@
+"""Loading stage, reading: an export's raw rows into a table of text numbered by line.
+
+Each reader stores the rows of one format (delimited text, JSON Lines, YAML,
+Parquet, or a pyarrow table) as a temporary table whose columns are renamed
+``c0, c1, ...`` by position and hold every value as text, plus ``_line``: the
+line a row starts on for text formats (header = line 1), the 1-based row
+ordinal otherwise. The column names of the export come back in a
+:class:`Reading`, with the lines a reader could not read as
+:class:`~slalang.data.report.DataProblem` records; every other line is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import duckdb
+import pyarrow as pa
+import yaml
+
+from slalang.data.profiles import Profile
+from slalang.data.report import UNREADABLE_LINE, WRONG_FIELD_COUNT, DataProblem
+from slalang.data.sql import execute, run, scalar, temp_name
+
+
+@attrs.frozen
+class Reading:
+    """What a reader read.
+
+    Attributes:
+        columns: the export's column names, in order (``c0, c1, ...`` of the raw table).
+        rows_read: data rows read, the rejected ones included.
+        rejected: the lines that could not be read, by line.
+    """
+
+    columns: tuple[str, ...]
+    rows_read: int
+    rejected: tuple[DataProblem, ...] = ()
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str) -> Reading:
+    """Read an export in the profile's format into the raw table ``raw``.
+
+    Raises:
+        duckdb.Error, OSError, UnicodeError, yaml.YAMLError: the file cannot be read.
+    """
+    if profile.format in ("csv", "tsv"):
+        return _read_delimited(con, path, profile, raw)
+    if profile.format == "yaml":
+        return _read_yaml(con, path, raw)
+    if profile.format == "jsonl":
+        return _read_json_lines(con, path, raw, profile)
+    source = "read_parquet(?)"
+    names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [str(path)])
+    _store_raw(con, raw, f"SELECT * FROM {source}", [str(path)], len(names))
+    count = scalar(con, f"SELECT count(*) FROM {raw}")
+    _number_rows(con, raw, list(range(1, count + 1)))
+    return Reading(tuple(names), count)
+
+
+_JSON_LINES = "read_json(?, format = 'newline_delimited', sample_size = -1)"
+
+
+def _read_json_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, raw: str, profile: Profile
+) -> Reading:
+    """JSON Lines: one object per non-blank line; a line that is not one is a problem of
+    its own (reason ``unreadable line``) and every other line is still read."""
+    text = path.read_text(encoding="utf-8")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    rejected: list[DataProblem] = []
+
+    def store(source: Path) -> list[str]:
+        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(source)])
+        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(source)], len(names))
+        return names
+
+    try:
+        names = store(path)
+    except duckdb.Error:
+        # find the broken lines, then read the others from a file of their own
+        good = []
+        for number, line in lines:
+            reason = _json_object_problem(line)
+            if reason is None:
+                good.append((number, line))
+            else:
+                rejected.append(DataProblem(str(path), number, UNREADABLE_LINE, None, reason))
+        if not rejected:
+            raise
+        if not good:  # nothing to read: the profile's columns, no rows
+            columns = list(dict.fromkeys(f.column for f in profile.fields if f.column))
+            _empty(con, raw, columns)
+            return Reading(tuple(columns), len(lines), tuple(rejected))
+        with tempfile.TemporaryDirectory(prefix="slalang-") as folder:
+            kept = Path(folder) / "lines.jsonl"
+            kept.write_text("".join(line + "\n" for _, line in good), encoding="utf-8")
+            names = store(kept)
+        lines = good
+    count = scalar(con, f"SELECT count(*) FROM {raw}")
+    if count != len(lines):
+        raise OSError(f"read {count} records but counted {len(lines)} lines")
+    _number_rows(con, raw, [number for number, _ in lines])
+    return Reading(tuple(names), len(lines) + len(rejected), tuple(rejected))
+
+
+def _json_object_problem(line: str) -> str | None:
+    """Why a line is not one JSON object, or None."""
+    try:
+        value = json.loads(line)
+    except ValueError as error:
+        return f"not valid JSON: {error}"
+    if not isinstance(value, dict):
+        return f"a JSON {type(value).__name__} where an object was expected"
+    return None
+
+
+def _read_delimited(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str
+) -> Reading:
+    text = path.read_bytes().decode(_python_encoding(profile.encoding), errors="replace")
+    records = list(_records(text, profile.quote))
+    if not any(body for _, body in records):
+        return _empty(con, raw, [])
+    first = next(body for _, body in records if body)
+    fields = _split(first, profile)
+    names = fields if profile.header else [f"column{i + 1}" for i in range(len(fields))]
+    data = records[1:] if profile.header else records
+    rows_read = sum(1 for _, body in data if body)
+    if rows_read == 0:
+        return _empty(con, raw, names)
+    rejects, scans = temp_name("rejects"), temp_name("scans")
+    options = [
+        str(path),
+        profile.delimiter,
+        profile.quote,
+        profile.quote,
+        profile.header,
+        {f"c{i}": "VARCHAR" for i in range(len(names))},
+        rejects,
+        scans,
+        profile.encoding,
+    ]
+    reader = (
+        "read_csv(?, delim = ?, quote = ?, escape = ?, header = ?, columns = ?, "
+        "rejects_table = ?, rejects_scan = ?, encoding = ?, all_varchar = true, "
+        "auto_detect = false, store_rejects = true)"
+    )
+    try:
+        run(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}", options)
+        bad = execute(
+            con,
+            f"SELECT line, min(csv_line), min(error_type::VARCHAR), min(error_message) "
+            f"FROM {rejects} GROUP BY line ORDER BY line",
+            [],
+        ).fetchall()
+    finally:
+        run(con, f"DROP TABLE IF EXISTS {rejects}", [])
+        run(con, f"DROP TABLE IF EXISTS {scans}", [])
+    record_lines = [line for line, _ in records]
+    rejected_records = {int(row[0]) for row in bad}
+    rejected = tuple(
+        _reject(str(path), record_lines[int(number) - 1], csv_line, kind, message, profile, names)
+        for number, csv_line, kind, message in bad
+    )
+    kept = [
+        line
+        for number, (line, body) in enumerate(records, start=1)
+        if body and number not in rejected_records and (number > 1 or not profile.header)
+    ]
+    count = scalar(con, f"SELECT count(*) FROM {raw}")
+    if count != len(kept):
+        raise OSError(f"read {count} rows but counted {len(kept)} lines")
+    _number_rows(con, raw, kept)
+    return Reading(tuple(names), rows_read, rejected)
+
+
+def _reject(
+    path: str,
+    line: int,
+    csv_line: str | None,
+    kind: str | None,
+    message: str | None,
+    profile: Profile,
+    names: Sequence[str],
+) -> DataProblem:
+    if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        found = len(_split((csv_line or "").strip("\r\n"), profile))
+        return DataProblem(
+            path, line, WRONG_FIELD_COUNT, None, f"{found} fields instead of {len(names)}"
+        )
+    return DataProblem(path, line, UNREADABLE_LINE, None, first_line(message or ""))
+
+
+def _records(text: str, quote: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(first line, text)`` of each record; quoted line breaks stay inside."""
+    pattern = re.compile("\r\n|\n|\r" + (f"|{re.escape(quote)}" if quote else ""))
+    line, start, quoted = 1, 0, False
+    first = 1
+    for match in pattern.finditer(text):
+        token = match.group()
+        if token == quote:
+            quoted = not quoted
+            continue
+        if not quoted:
+            yield first, text[start : match.start()]
+            start = match.end()
+            first = line + 1
+        line += 1
+    if start < len(text):
+        yield first, text[start:]
+
+
+def _split(record: str, profile: Profile) -> list[str]:
+    if profile.quote:
+        reader = csv.reader([record], delimiter=profile.delimiter, quotechar=profile.quote)
+    else:
+        reader = csv.reader([record], delimiter=profile.delimiter, quoting=csv.QUOTE_NONE)
+    return next(reader, [])
+
+
+def _python_encoding(encoding: str) -> str:
+    return {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}[encoding]
+
+
+def _read_yaml(con: duckdb.DuckDBPyConnection, path: Path, raw: str) -> Reading:
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    items = root.value if isinstance(root, yaml.SequenceNode) else []
+    if root is not None and not isinstance(root, yaml.SequenceNode):
+        raise yaml.YAMLError("a YAML data file must be a list of records")
+    names: dict[str, None] = {}
+    rows: list[tuple[int, dict[str, str | None]]] = []
+    for item in items:
+        row: dict[str, str | None] = {}
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                name = str(key.value)
+                names.setdefault(name)
+                row[name] = _yaml_text(value)
+        rows.append((item.start_mark.line + 1, row))
+    columns = list(names)
+    arrays = [pa.array([row.get(name) for _, row in rows], pa.string()) for name in columns]
+    arrays.append(pa.array([line for line, _ in rows], pa.int64()))
+    arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(len(columns))), "_line"])
+    view = temp_name("view")
+    con.register(view, arrow)
+    try:
+        run(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {view}", [])
+    finally:
+        con.unregister(view)
+    return Reading(tuple(columns), len(rows))
+
+
+def _yaml_text(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return str(node.value)
+    return yaml.serialize(node).strip()
+
+
+def read_arrow(con: duckdb.DuckDBPyConnection, arrow: pa.Table, raw: str) -> Reading:
+    """Read a pyarrow table into the raw table ``raw``; ``_line`` is the row ordinal."""
+    view = temp_name("view")
+    con.register(view, arrow)
+    try:
+        _store_raw(con, raw, f"SELECT * FROM {view}", [], arrow.num_columns)
+    finally:
+        con.unregister(view)
+    _number_rows(con, raw, list(range(1, arrow.num_rows + 1)))
+    return Reading(tuple(str(c) for c in arrow.column_names), arrow.num_rows)
+
+
+def to_arrow(data: Any) -> pa.Table:
+    """A pyarrow, pandas or polars table (or a pyarrow record batch) as a pyarrow table.
+
+    Raises:
+        ValueError: ``data`` is none of these.
+    """
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    to_arrow = getattr(data, "to_arrow", None)
+    if callable(to_arrow):  # polars
+        result = to_arrow()
+        if isinstance(result, pa.Table):
+            return result
+    if type(data).__module__.startswith("pandas"):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    raise ValueError(
+        f"cannot load a {type(data).__name__}; expected a pyarrow, pandas or polars table"
+    )
+
+
+def _store_raw(
+    con: duckdb.DuckDBPyConnection, raw: str, select: str, params: list[object], width: int
+) -> None:
+    """Store ``select`` as ``raw`` with columns renamed by position and cast to text."""
+    if width == 0:
+        run(con, f"CREATE TEMP TABLE {raw} AS SELECT 1 AS _dummy FROM ({select})", params)
+        run(con, f"ALTER TABLE {raw} DROP COLUMN _dummy", [])
+        return
+    aliases = ", ".join(f"c{i}" for i in range(width))
+    run(
+        con,
+        f"CREATE TEMP TABLE {raw} AS SELECT CAST(COLUMNS(*) AS VARCHAR) "
+        f"FROM ({select}) AS _t({aliases})",
+        params,
+    )
+
+
+def _number_rows(con: duckdb.DuckDBPyConnection, raw: str, lines: Sequence[int]) -> None:
+    """Add ``_line`` to ``raw`` from a list of line numbers in row order."""
+    numbers = pa.table(
+        {"_k": pa.array(range(len(lines)), pa.int64()), "_line": pa.array(lines, pa.int64())}
+    )
+    view, numbered = temp_name("lines"), temp_name("numbered")
+    con.register(view, numbers)
+    try:
+        run(
+            con,
+            f"CREATE TEMP TABLE {numbered} AS SELECT r.*, n._line FROM "
+            f"(SELECT *, rowid AS _k FROM {raw}) AS r JOIN {view} AS n USING (_k)",
+            [],
+        )
+    finally:
+        con.unregister(view)
+    run(con, f"ALTER TABLE {numbered} DROP COLUMN _k", [])
+    run(con, f"DROP TABLE {raw}", [])
+    run(con, f"ALTER TABLE {numbered} RENAME TO {raw}", [])
+
+
+def _empty(con: duckdb.DuckDBPyConnection, raw: str, names: Sequence[str]) -> Reading:
+    columns = "".join(f"c{i} VARCHAR, " for i in range(len(names)))
+    run(con, f"CREATE TEMP TABLE {raw} ({columns}_line BIGINT)", [])
+    return Reading(tuple(names), 0)
+
+
+def _describe(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[str]:
+    result = execute(con, sql, params)
+    description = result.description or []
+    result.fetchall()
+    return [str(column[0]) for column in description]
+
+
+def first_line(error: object) -> str:
+    """The first line of a reader's error message (its type's name when it has none)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,306 @@
+"""Evaluation: bind data to a compiled plan, load it, run an evaluator, judge.
+
+This module ties the later stages together behind :func:`evaluate`, which the
+public API re-exports: data files go through their source's data profile into
+canonical DuckDB tables (:mod:`slalang.data.load`), the DuckDB engine (or, on
+request, the Python reference evaluator) adds up figures, and
+:mod:`slalang.judge.verdicts` and :mod:`slalang.judge.consequences` judge them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from slalang.codes import diag
+from slalang.data.load import LoadReport, load, load_arrow
+from slalang.data.profiles import load_profile
+from slalang.diagnostics import Diagnostic, Severity
+from slalang.engine import duckdb_engine as engine
+from slalang.engine import reference
+from slalang.engine.plan import ObjectivePlan, Plan
+from slalang.engine.reference import limit_of
+from slalang.judge import consequences
+from slalang.judge.results import (
+    ENGINES,
+    DataProblemSummary,
+    Evaluation,
+    EvaluationError,
+    SourceReport,
+)
+from slalang.judge.verdicts import verdicts
+from slalang.lang import model as m
+from slalang.progress import Progress, watching
+
+_SUFFIX_FORMATS = {
+    ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml",
+    ".yml": "yaml", ".csv": "csv", ".tsv": "tsv",
+}  # fmt: skip
+
+
+def used_sources(plan: Plan) -> list[str]:
+    """The sources the objectives read (and relief forecasts), in declaration order."""
+    used = {o.source for o in plan.objectives}
+    used.update(o.relief.forecast_source for o in plan.objectives if o.relief is not None)
+    return [s for s in plan.sources if s in used]
+
+
+def bind(plan: Plan, data: Any) -> dict[str, Any]:
+    """Match data to sources: a mapping by source id, or one input for a one-source contract."""
+    sources = used_sources(plan)
+    if isinstance(data, Mapping):
+        unknown = [name for name in data if name not in plan.sources]
+        missing = [name for name in sources if name not in data]
+        problems = [
+            diag("E820", f"the contract has no source `{name}`", None,
+                 help="sources: " + ", ".join(plan.sources))
+            for name in unknown
+        ] + [
+            diag("E820", f"no data given for source `{name}`", None,
+                 help=f"add `--data {name}=PATH`")
+            for name in missing
+        ]  # fmt: skip
+        if problems:
+            raise EvaluationError(problems, io=True)
+        return dict(data)
+    if len(sources) != 1:
+        raise EvaluationError(
+            [diag("E820", "the contract reads several sources; name each one", None,
+                  help=" ".join(f"--data {name}=PATH" for name in sources))],
+            io=True,
+        )  # fmt: skip
+    return {sources[0]: data}
+
+
+def _load_one(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    source_id: str,
+    value: Any,
+    *,
+    table: str,
+    strict: bool,
+    base: Path | None,
+) -> LoadReport:
+    source = plan.sources[source_id]
+    if not isinstance(value, str | Path):
+        return load_arrow(con, value, table=table, kind=source.kind, strict=strict,
+                          name=f"<{source_id}>", timezone=plan.timezone)  # fmt: skip
+    path = Path(value)
+    profile_name = source.profile or f"generic-{source.kind}"
+    profile, problems = load_profile(profile_name, base=base)
+    if profile is None:
+        raise EvaluationError(problems)
+    if profile.kind != source.kind:
+        raise EvaluationError([diag(
+            "E821", f"profile `{profile.name}` reads `{profile.kind}` data, but source "
+            f"`{source_id}` is `{source.kind}`", None)])  # fmt: skip
+    suffix_format = _SUFFIX_FORMATS.get(path.suffix.lower())
+    fmt = suffix_format if suffix_format and suffix_format != profile.format else None
+    if fmt in ("csv", "tsv") and profile.format in ("csv", "tsv"):
+        fmt = None
+    return load(
+        con,
+        path=path,
+        profile=profile,
+        table=table,
+        strict=strict,
+        timezone=plan.timezone,
+        format=fmt,
+    )
+
+
+def needed_fields(objective: ObjectivePlan) -> list[str]:
+    """The canonical fields an objective reads, beyond the ones every record must have."""
+    knobs, metric, kind = objective.knobs, objective.metric, objective.source_kind
+    fields: list[str] = []
+    for expr in objective.filters:
+        fields.extend(_filter_fields(expr))
+    if kind == "contacts":
+        if metric == "average_handle_time":
+            fields.extend(str(c) for c in knobs["components"])  # type: ignore[attr-defined]
+        if metric == "fcr" and knobs["method"] == "agent_flag":
+            fields.append("resolved")
+        if metric == "fcr" and knobs["method"] == "repeat_contact":
+            fields.append(str(knobs["customer_key"]))
+            if knobs["same_issue_only"]:
+                fields.append("reason")
+    elif kind == "surveys":
+        fields.append({"csat": "csat", "nps": "nps"}.get(metric, "resolved"))
+    elif kind == "audits":
+        if metric == "qa_criterion":
+            fields.append(str(knobs["criterion"]))
+        else:
+            for part in ("customer_impact", "business_impact"):
+                fields.extend(str(c) for c in knobs[part])  # type: ignore[attr-defined]
+    elif kind == "intervals":
+        fields.extend(_interval_fields(objective))
+    return list(dict.fromkeys(fields))
+
+
+def _filter_fields(expr: m.Expr) -> list[str]:
+    if isinstance(expr, m.Compare | m.Member):
+        return [expr.field.text]
+    if isinstance(expr, m.Not):
+        return _filter_fields(expr.operand)
+    return [name for operand in expr.operands for name in _filter_fields(operand)]
+
+
+def _interval_fields(objective: ObjectivePlan) -> list[str]:
+    knobs, metric = objective.knobs, objective.metric
+    if metric == "service_level":
+        t = int(limit_of(knobs["threshold"])[1])
+        fields = [f"answered_within_{t}"]
+        if knobs["abandons_within_threshold"] != knobs["abandons_after_threshold"]:
+            fields.append(f"abandoned_within_{t}")
+        if knobs.get("short_abandon"):
+            fields.append("short_abandoned")
+        return fields
+    if metric == "abandonment_rate":
+        return ["short_abandoned"] if knobs.get("short_abandon") else []
+    if metric == "average_speed_of_answer":
+        return ["total_wait"]
+    if metric == "average_handle_time":
+        components = tuple(str(c) for c in knobs["components"])  # type: ignore[attr-defined]
+        if set(components) == {"talk", "hold", "acw"}:
+            return ["total_handle"]
+        return [f"total_{c}" for c in components]
+    if metric == "occupancy":
+        return ["total_handle", "available_time"]
+    return []
+
+
+def missing_fields(
+    con: duckdb.DuckDBPyConnection, plan: Plan, tables: Mapping[str, str]
+) -> list[Diagnostic]:
+    """E823 for each field an objective needs that its source's data has no value for."""
+    found: list[Diagnostic] = []
+    for source_id, table in tables.items():
+        objectives = [o for o in plan.objectives if o.source == source_id]
+        wanted = list(dict.fromkeys(f for o in objectives for f in needed_fields(o)))
+        if not wanted:
+            continue
+        source = engine.quote(table)
+        columns = {str(r[0]) for r in con.execute(f"DESCRIBE {source}").fetchall()}
+        present = [f for f in wanted if f in columns]
+        # EXISTS stops at the first value found (on Parquet, often from statistics alone)
+        tests = ", ".join([f"EXISTS (SELECT 1 FROM {source})", *(
+            f"EXISTS (SELECT 1 FROM {source} WHERE {engine.quote(f)} IS NOT NULL)"
+            for f in present
+        )])  # fmt: skip
+        exists = con.execute(f"SELECT {tests}").fetchone() or (False,)
+        if not exists[0]:
+            continue  # no records at all: every objective of the source has no data
+        has_value = dict(zip(present, exists[1:], strict=True))
+        for objective in objectives:
+            for field in needed_fields(objective):
+                if not has_value.get(field):
+                    found.append(diag(
+                        "E823",
+                        f"objective `{objective.id}` needs `{field}`, which the data of source "
+                        f"`{source_id}` does not provide",
+                        None,
+                        help="map the field in the source's data profile, or change the "
+                        "objective (line " + str(objective.line) + ")",
+                    ))  # fmt: skip
+    return found
+
+
+def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> SourceReport:
+    return SourceReport(
+        source=source_id,
+        path=str(value) if isinstance(value, str | Path) else f"<{type(value).__name__}>",
+        profile=plan.sources[source_id].profile,
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
+        excluded=dict(report.excluded),
+        problems=tuple(
+            DataProblemSummary(p.path, p.line, p.reason, p.field) for p in report.problems
+        ),
+        problem_counts=dict(report.problem_counts),
+    )
+
+
+def evaluate(
+    plan: Plan,
+    *,
+    data: Any,
+    strict: bool = False,
+    evaluator: str = "duckdb",
+    base: Path | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """Evaluate a compiled contract over data.
+
+    Args:
+        plan: from :func:`slalang.api.compile`.
+        data: a path or table for a one-source contract, or a mapping from source
+            id to a path (read through the source's profile) or to a pandas,
+            polars or pyarrow table with canonical columns.
+        strict: treat malformed rows as an error (:class:`EvaluationError`).
+        evaluator: ``duckdb`` (fast) or ``reference`` (slow, obvious Python).
+        base: the folder profile paths are relative to (the contract's folder).
+        connection: a DuckDB connection to use; a private in-memory one otherwise.
+        progress: called with a step label (``loading calls``, ``evaluating``,
+            ``judging``) and the fraction done, or None as a step begins; see
+            :mod:`slalang.progress`.
+
+    Raises:
+        EvaluationError: data that cannot be bound or read, a broken profile,
+            missing columns, or, with ``strict``, malformed rows.
+    """
+    if evaluator not in ENGINES:
+        raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {ENGINES}")
+    bound = bind(plan, data)
+    con = connection or duckdb.connect()
+    tables: dict[str, str] = {}
+    reports: list[SourceReport] = []
+    for index, (source_id, value) in enumerate(bound.items()):
+        table = f"slalang_source_{index}"
+        with watching(con, f"loading {source_id}", progress):
+            report = _load_one(con, plan, source_id, value, table=table, strict=strict, base=base)
+        errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            io = any(d.code in ("E810", "E811", "E812") for d in errors)
+            raise EvaluationError(errors, io=io)
+        if strict and report.problem_counts:
+            first = report.problems[0] if report.problems else None
+            where = f" (first: {first.path}:{first.line}: {first.reason})" if first else ""
+            raise EvaluationError(
+                [
+                    diag(
+                        "E822",
+                        f"{sum(report.problem_counts.values())} malformed row(s) in the data "
+                        f"of `{source_id}`{where}",
+                        None,
+                        help="fix the rows, or run without --strict",
+                    )
+                ]
+            )
+        tables[source_id] = table
+        reports.append(_report(source_id, value, plan, report))
+    with watching(con, "evaluating", progress):
+        missing = missing_fields(con, plan, tables)
+        if missing:
+            raise EvaluationError(missing)
+        if evaluator == "duckdb":
+            figures = engine.evaluate(con, plan, tables)
+        else:
+            rows = {}
+            for source_id, table in tables.items():
+                cursor = con.execute(f"SELECT * FROM {engine.quote(table)}")
+                names = [d[0] for d in cursor.description]
+                rows[source_id] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            figures = reference.evaluate(plan, rows)
+    if progress is not None:
+        progress("judging", None)
+    found = verdicts(plan, figures)
+    period_credits = consequences.credits(plan, found)
+    risk = consequences.account_risk(plan, found, period_credits)
+    if progress is not None:
+        progress("judging", 1.0)
+    return Evaluation(plan, tuple(found), tuple(period_credits), risk, tuple(reports))

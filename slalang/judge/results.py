@@ -1,0 +1,164 @@
+"""The result of an evaluation, and its documented JSON form (schema version 1).
+
+``docs/verdicts.schema.json`` is the JSON Schema of :func:`to_json`; the tests
+validate every output against it. Ratios are fractions between 0 and 1,
+durations are seconds, quality indexes are points (0-100), NPS is a score
+(-100 to 100).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from slalang.diagnostics import Diagnostic
+from slalang.engine.plan import Plan, Target
+from slalang.judge.consequences import AccountRisk, PeriodCredits
+from slalang.judge.verdicts import Verdict
+
+SCHEMA_VERSION = 1
+
+ENGINES = ("duckdb", "reference")
+"""The evaluators: the DuckDB engine, and the slow, obvious Python reference."""
+
+
+class EvaluationError(Exception):
+    """The data could not be bound or loaded; ``diagnostics`` say why.
+
+    ``io`` is true when the cause is a file that cannot be read or a source
+    left without data (the command line then exits 2, otherwise 1).
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic], *, io: bool = False) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = tuple(diagnostics)
+        self.io = io
+
+
+@attrs.frozen
+class DataProblemSummary:
+    """A malformed record: where, and why it was kept out."""
+
+    path: str
+    line: int
+    reason: str
+    field: str | None = None
+
+
+@attrs.frozen
+class SourceReport:
+    """What was read for one source of the contract."""
+
+    source: str
+    path: str
+    profile: str | None
+    rows_read: int
+    rows_loaded: int
+    excluded: dict[str, int]
+    problems: tuple[DataProblemSummary, ...]
+    problem_counts: dict[str, int]
+
+
+@attrs.frozen
+class Evaluation:
+    """Verdicts, credits, account status and data report of one evaluation run."""
+
+    plan: Plan
+    verdicts: tuple[Verdict, ...]
+    credits: tuple[PeriodCredits, ...]
+    risk: AccountRisk
+    sources: tuple[SourceReport, ...] = ()
+
+    @property
+    def problems(self) -> int:
+        """How many malformed records were set aside."""
+        return sum(len(s.problems) for s in self.sources)
+
+
+def _target(target: Target | None, unit: str) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    if target.op == "between":
+        assert target.high is not None
+        return {"op": "between", "low": float(target.value), "high": float(target.high),
+                "unit": unit}  # fmt: skip
+    return {"op": target.op, "value": float(target.value), "unit": unit}
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """One verdict as plain data."""
+    return {
+        "objective": verdict.objective,
+        "title": verdict.title,
+        "line": verdict.line,
+        "critical": verdict.critical,
+        "period": verdict.period,
+        "status": verdict.status,
+        "actual": verdict.actual,
+        "unit": verdict.unit,
+        "expected": _target(verdict.expected, verdict.unit),
+        "minimum": _target(verdict.minimum, verdict.unit),
+        "aggregate": verdict.aggregate,
+        "numerator": verdict.numerator,
+        "denominator": verdict.denominator,
+        "volume": verdict.volume,
+        "judged_periods": verdict.judged,
+        "meeting_periods": verdict.meeting,
+        "excluded": dict(verdict.excluded),
+    }
+
+
+def to_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The whole evaluation as plain data, following ``docs/verdicts.schema.json``."""
+    plan = evaluation.plan
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "contract": {
+            "id": plan.contract_id,
+            "title": plan.title,
+            "path": plan.path,
+            "timezone": plan.timezone,
+        },
+        "results": [verdict_json(v) for v in evaluation.verdicts],
+        "credits": [
+            {
+                "period": c.period,
+                "currency": c.currency,
+                "earned": c.earned,
+                "cap": c.cap,
+                "capped": c.capped,
+                "due": c.due,
+                "at_cap": c.at_cap,
+                "items": [
+                    {"objective": i.objective, "amount": i.amount, "state": i.state}
+                    for i in c.credits
+                ],
+            }
+            for c in evaluation.credits
+        ],
+        "account": {
+            "status": evaluation.risk.status,
+            "period": evaluation.risk.period,
+            "rules": [
+                {"rule": r.label, "line": r.line, "state": r.state, "periods": list(r.periods)}
+                for r in evaluation.risk.rules
+            ],
+        },
+        "data": [
+            {
+                "source": s.source,
+                "path": s.path,
+                "profile": s.profile,
+                "rows_read": s.rows_read,
+                "rows_loaded": s.rows_loaded,
+                "excluded": dict(s.excluded),
+                "problem_counts": dict(s.problem_counts),
+                "problems": [
+                    {"path": p.path, "line": p.line, "reason": p.reason, "field": p.field}
+                    for p in s.problems
+                ],
+            }
+            for s in evaluation.sources
+        ],
+    }
