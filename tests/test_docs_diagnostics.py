@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from slalang.codes import CATALOGUE
 from slalang import docgen
+from slalang.codes import CATALOGUE
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 

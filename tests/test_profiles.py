@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from slalang import docgen
 from slalang.codes import CATALOGUE
 from slalang.data.profiles import (
     bundled_names,
@@ -26,7 +27,6 @@ from slalang.data.profiles import (
 )
 from slalang.diagnostics import Diagnostic
 from slalang.lang.canonical import TABLES
-from slalang import docgen
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "profiles"
