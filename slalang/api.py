@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, normalize
-from slalang.engine.plan import Plan, compile_plan
-from slalang.judge.results import Evaluation, EvaluationError
-from slalang.lang import build as _build
-from slalang.lang import syntax
+from slalang.lang import outcome, syntax
 from slalang.lang.checks import run_checks
 from slalang.lang.outcome import CheckResult, Parsed
 from slalang.source import Source
+
+if TYPE_CHECKING:
+    from slalang.engine.plan import Plan
+    from slalang.judge.results import Evaluation, EvaluationError
 
 __all__ = [
     "CheckResult",
@@ -46,11 +47,7 @@ __all__ = [
 
 def parse_source(source: Source) -> Parsed:
     """Parse a decoded source into a contract model."""
-    result = syntax.parse(source)
-    if result.tree is None:
-        return Parsed(source, None, normalize(result.diagnostics), result.poisoned)
-    contract, structural = _build.build(result.tree, source)
-    return Parsed(source, contract, normalize([*result.diagnostics, *structural]), result.poisoned)
+    return outcome.parse_source(source)
 
 
 def parse(text: str, *, path: str = "<string>") -> Parsed:
@@ -119,6 +116,8 @@ def compile(result: CheckResult) -> Plan:
     if result.contract is None or result.errors:
         raise CompileError(result)
     path = result.source.path if result.source is not None else "<string>"
+    from slalang.engine.plan import compile_plan
+
     return compile_plan(result.contract, path=path)
 
 
@@ -167,3 +166,22 @@ def evaluate(
 
     return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
                connection=connection, progress=progress)  # fmt: skip
+
+
+_LATER = {
+    "Plan": "slalang.engine.plan",
+    "Evaluation": "slalang.judge.results",
+    "EvaluationError": "slalang.judge.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The evaluation stages' types, loaded on first use (checking never needs them)."""
+    home = _LATER.get(name)
+    if home is None:
+        raise AttributeError(f"module 'slalang.api' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

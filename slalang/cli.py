@@ -17,8 +17,8 @@ from pathlib import Path
 
 from slalang import api
 from slalang.codes import CATALOGUE
+from slalang.engine import ENGINES
 from slalang.exitcodes import TABLE, Exit
-from slalang.judge.results import ENGINES
 from slalang.progress import TerminalBar
 from slalang.render import FORMATS, render
 from slalang.report import REPORT_FORMATS, render_evaluation

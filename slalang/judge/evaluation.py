@@ -19,13 +19,12 @@ from slalang.codes import diag
 from slalang.data.load import LoadReport, load, load_arrow
 from slalang.data.profiles import load_profile
 from slalang.diagnostics import Diagnostic, Severity
+from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
-from slalang.engine import reference
 from slalang.engine.plan import ObjectivePlan, Plan
 from slalang.engine.reference import limit_of
 from slalang.judge import consequences
 from slalang.judge.results import (
-    ENGINES,
     DataProblemSummary,
     Evaluation,
     EvaluationError,

@@ -19,9 +19,6 @@ from slalang.judge.verdicts import Verdict
 
 SCHEMA_VERSION = 1
 
-ENGINES = ("duckdb", "reference")
-"""The evaluators: the DuckDB engine, and the slow, obvious Python reference."""
-
 
 class EvaluationError(Exception):
     """The data could not be bound or loaded; ``diagnostics`` say why.

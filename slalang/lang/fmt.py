@@ -24,10 +24,10 @@ from collections.abc import Iterator
 import attrs
 from lark import Token
 
-from slalang import api
 from slalang.diagnostics import Diagnostic
-from slalang.lang import schema, syntax
+from slalang.lang import outcome, schema, syntax
 from slalang.lang.model import Contract, Objective
+from slalang.source import Source
 
 INDENT = "  "
 """One level of indentation."""
@@ -64,7 +64,7 @@ def format_text(text: str, *, path: str = "<string>", explicit: bool = False) ->
         A :class:`Formatted`; its ``text`` is ``None`` when the input has syntax errors,
         which are then its ``diagnostics``. Never raises for bad contract text.
     """
-    parsed = api.parse(text, path=path)
+    parsed = outcome.parse_source(Source(path, text))
     errors = tuple(d for d in parsed.diagnostics if d.code.startswith("E0"))
     if errors or parsed.contract is None:
         return Formatted(None, errors or parsed.diagnostics, False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import attrs
 
-from slalang.diagnostics import Diagnostic, Severity
+from slalang.diagnostics import Diagnostic, Severity, normalize
+from slalang.lang import build, syntax
 from slalang.lang.model import Contract
 from slalang.source import Source
 
-__all__ = ["CheckResult", "Parsed"]
+__all__ = ["CheckResult", "Parsed", "parse_source"]
 
 
 @attrs.frozen
@@ -43,3 +44,12 @@ class CheckResult:
     def ok(self) -> bool:
         """True when there are no errors (warnings allowed)."""
         return not self.errors
+
+
+def parse_source(source: Source) -> Parsed:
+    """Parse a decoded source into a contract model, with its syntax and structure diagnostics."""
+    result = syntax.parse(source)
+    if result.tree is None:
+        return Parsed(source, None, normalize(result.diagnostics), result.poisoned)
+    contract, structural = build.build(result.tree, source)
+    return Parsed(source, contract, normalize([*result.diagnostics, *structural]), result.poisoned)

@@ -9,10 +9,11 @@ per verdict). ``docs/reports.md`` shows an example of each.
 
 from __future__ import annotations
 
-from typing import Protocol
+import importlib
+from typing import TYPE_CHECKING, Protocol
 
-from slalang.judge.results import Evaluation
-from slalang.report import csv, json, markdown, table
+if TYPE_CHECKING:
+    from slalang.judge.results import Evaluation
 
 REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv")
 """The names accepted by :func:`render_evaluation`, default first."""
@@ -20,14 +21,6 @@ REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv")
 
 class _Renderer(Protocol):
     def __call__(self, evaluation: Evaluation, *, color: bool = False) -> str: ...
-
-
-_RENDERERS: dict[str, _Renderer] = {
-    "table": table.render,
-    "json": json.render,
-    "markdown": markdown.render,
-    "csv": csv.render,
-}
 
 
 def render_evaluation(evaluation: Evaluation, *, format: str, color: bool = False) -> str:
@@ -45,9 +38,11 @@ def render_evaluation(evaluation: Evaluation, *, format: str, color: bool = Fals
     Raises:
         ValueError: the format is not one of :data:`REPORT_FORMATS`.
     """
-    renderer = _RENDERERS.get(format)
-    if renderer is None:
+    if format not in REPORT_FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(REPORT_FORMATS)}")
+    # Each format's module is loaded when it is asked for: the command line builds its
+    # options from REPORT_FORMATS without loading the evaluation stages.
+    renderer: _Renderer = importlib.import_module(f"slalang.report.{format}").render
     return renderer(evaluation, color=color)
 
 
