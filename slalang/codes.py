@@ -172,6 +172,13 @@ CATALOGUE: dict[str, Code] = {
             "unknown currency",
             "Currencies are ISO 4217 codes of three capital letters.",
         ),
+        Code(
+            "E214",
+            _E,
+            "unknown holiday set",
+            '`holidays` names a country (ISO code such as `US`), a subdivision of it (`"TX"`) '
+            "or a financial market (`NYSE`) that the holiday calendars do not know.",
+        ),
         # --- units and types ------------------------------------------------------
         Code(
             "E301",
@@ -310,6 +317,13 @@ CATALOGUE: dict[str, Code] = {
             "minimum volume period mismatch",
             "A `min_volume ... per` period must be the "
             "window or the aggregation period of the objective.",
+        ),
+        Code(
+            "E608",
+            _E,
+            "holiday set without contract dates",
+            "A calendar with `holidays` needs the contract's `effective` dates: they fix the "
+            "years whose holidays count.",
         ),
         # --- data fields --------------------------------------------------------------
         Code(
@@ -461,6 +475,13 @@ CATALOGUE: dict[str, Code] = {
             _W,
             "date outside the contract",
             "A holiday or exclusion lies outside the contract's effective dates.",
+        ),
+        Code(
+            "W602",
+            _W,
+            "not a holiday",
+            "`not holiday` names a date that none of the calendar's holiday sets holds, so it "
+            "changes nothing.",
         ),
     )
 }

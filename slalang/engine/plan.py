@@ -20,6 +20,7 @@ from slalang.lang import syntax
 from slalang.lang.build import build
 from slalang.lang.checks.context import Context
 from slalang.lang.checks.windows import expand_days
+from slalang.lang.holiday_sets import calendar_holidays, effective_term
 from slalang.lang.schema import (
     DEFAULT_AGGREGATE,
     DEFAULT_WINDOW,
@@ -279,7 +280,7 @@ def _knobs(objective: m.Objective, metric_name: str) -> dict[str, object]:
     return knobs
 
 
-def _calendar(decl: m.CalendarDecl) -> Calendar:
+def _calendar(decl: m.CalendarDecl, term: tuple[dt.date, dt.date] | None) -> Calendar:
     hours: dict[int, list[tuple[int, int]]] = {}
     for open_hours in decl.open_hours:
         for day in expand_days(open_hours.days, open_hours.through):
@@ -293,7 +294,7 @@ def _calendar(decl: m.CalendarDecl) -> Calendar:
     return Calendar(
         decl.id.text,
         {day: tuple(sorted(ranges)) for day, ranges in hours.items()},
-        frozenset(h.date.value for h in decl.holidays),
+        calendar_holidays(decl, term),
         exclude,
     )
 
@@ -315,7 +316,8 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
     effective = None
     if effective_value is not None and isinstance(effective_value.value, m.DateRange):
         effective = (effective_value.value.start.value, effective_value.value.end.value)
-    calendars = {c.id.text: _calendar(c) for c in expanded.calendars}
+    term = effective_term(expanded)
+    calendars = {c.id.text: _calendar(c, term) for c in expanded.calendars}
     default_calendar = _setting(header.settings, "calendar")
     outages = tuple(
         (

@@ -267,6 +267,23 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return m.Holiday(self.date_of(children[0]), title, self.span(meta))
 
     @v_args(meta=True)
+    def not_holiday(self, meta: Meta, children: Sequence[Any]) -> m.NotHoliday:
+        title = self.text_of(children[1]) if len(children) > 1 else None
+        return m.NotHoliday(self.date_of(children[0]), title, self.span(meta))
+
+    def observed_dates(self, children: Sequence[Any]) -> bool:
+        return True
+
+    def actual_dates(self, children: Sequence[Any]) -> bool:
+        return False
+
+    @v_args(meta=True)
+    def holiday_set(self, meta: Meta, children: Sequence[Any]) -> m.HolidaySet:
+        subdivision = next((self.text_of(c) for c in children[1:] if isinstance(c, Token)), None)
+        observed = next((c for c in children[1:] if isinstance(c, bool)), True)
+        return m.HolidaySet(self.name(children[0]), subdivision, observed, self.span(meta))
+
+    @v_args(meta=True)
     def calendar(self, meta: Meta, children: Sequence[Any]) -> m.CalendarDecl:
         name, title, rest = self.head(children)
         return m.CalendarDecl(
@@ -277,6 +294,8 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
             tuple(x for x in rest if isinstance(x, m.Holiday)),
             self.settings(rest),
             self.span(meta),
+            tuple(x for x in rest if isinstance(x, m.HolidaySet)),
+            tuple(x for x in rest if isinstance(x, m.NotHoliday)),
         )
 
     @v_args(meta=True)

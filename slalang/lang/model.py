@@ -265,6 +265,29 @@ class Holiday:
 
 
 @attrs.frozen
+class HolidaySet:
+    """``holidays US "TX" observed``: the public holidays of a country or a financial market.
+
+    ``observed`` (the default) takes each holiday on the day it is observed (Independence Day
+    on a Saturday is observed on the Friday before); ``actual`` takes the calendar dates.
+    """
+
+    name: Name
+    subdivision: Text | None = None
+    observed: bool = True
+    span: Span = _span()
+
+
+@attrs.frozen
+class NotHoliday:
+    """``not holiday 2026-11-11 "Veterans Day: open"``: a date taken out of the holiday sets."""
+
+    date: DateValue
+    title: Text | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
 class CalendarDecl:
     """Hours of operation, holidays and calendar settings."""
 
@@ -275,6 +298,8 @@ class CalendarDecl:
     holidays: tuple[Holiday, ...] = ()
     settings: tuple[Setting, ...] = ()
     span: Span = _span()
+    holiday_sets: tuple[HolidaySet, ...] = ()
+    not_holidays: tuple[NotHoliday, ...] = ()
 
 
 @attrs.frozen

@@ -34,6 +34,7 @@ _KEYWORDS = (
     "contract", "source", "scope", "calendar", "objective", "credits", "account_at_risk",
     "relief", "exclude", "template", "apply", "critical", "key", "metric", "from", "where",
     "window", "aggregate", "expected", "minimum", "min_volume", "open", "closed", "holiday",
+    "holidays",
     "rule", "between", "and", "or", "not", "in",
 )  # fmt: skip
 

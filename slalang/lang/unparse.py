@@ -102,9 +102,17 @@ def _calendar(calendar: m.CalendarDecl) -> list[str]:
         for o in calendar.open_hours
     ]
     body += [f"closed {_days(c.days, c.through)}" for c in calendar.closed]
+    for holidays in calendar.holiday_sets:
+        line = f"holidays {_name(holidays.name)}"
+        if holidays.subdivision is not None:
+            line += f" {_text(holidays.subdivision)}"
+        body.append(line if holidays.observed else f"{line} actual")
     for holiday in calendar.holidays:
         line = f"holiday {_date(holiday.date)}"
         body.append(line if holiday.title is None else f"{line} {_text(holiday.title)}")
+    for removed in calendar.not_holidays:
+        line = f"not holiday {_date(removed.date)}"
+        body.append(line if removed.title is None else f"{line} {_text(removed.title)}")
     return _block(f"calendar {_head(calendar.id, calendar.title)}", body)
 
 

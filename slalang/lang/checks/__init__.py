@@ -30,6 +30,7 @@ PASSES: tuple[Pass, ...] = (
     windows.objective_windows,
     windows.calendars,
     windows.date_ranges,
+    windows.holiday_sets,
     windows.data_intervals,
     credits.allocations,
     credits.risk_rules,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -9,10 +10,13 @@ from decimal import Decimal
 import attrs
 
 from slalang.codes import diag
-from slalang.diagnostics import Diagnostic, Label
+from slalang.diagnostics import Diagnostic, Label, did_you_mean
 from slalang.lang import model as m
 from slalang.lang.build import INVALID_DATE
 from slalang.lang.checks.context import Context
+from slalang.lang.holiday_sets import effective_term
+from slalang.lang.holiday_sets import problem as holiday_set_problem
+from slalang.lang.holiday_sets import set_dates as holiday_set_dates
 from slalang.lang.schema import DEFAULT_WINDOW, PERIODS, WEEKDAYS
 from slalang.lang.units import Dimension, dimension_of, seconds
 
@@ -270,3 +274,43 @@ def data_intervals(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
                 )
                 if problem is not None and problem.code == "E601":
                     yield problem
+
+
+def holiday_sets(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
+    """Holiday sets exist, have the contract's years, and `not holiday` removes a holiday."""
+    term = effective_term(contract)
+    for calendar in contract.calendars:
+        known: set[dt.date] = set()
+        complete = True
+        for holidays in calendar.holiday_sets:
+            sub = holidays.subdivision.value if holidays.subdivision is not None else None
+            found = holiday_set_problem(holidays.name.text, sub)
+            if found is not None:
+                message, label, names = found
+                span, given = holidays.name.span, holidays.name.text
+                if holidays.subdivision is not None and "subdivision" in message:
+                    span, given = holidays.subdivision.span, holidays.subdivision.value
+                yield diag("E214", message, span, label=label, help=did_you_mean(given, names))
+                complete = False
+            elif term is None:
+                yield diag(
+                    "E608",
+                    "the holiday set needs the contract's effective dates",
+                    holidays.span,
+                    label="which years?",
+                    help="add `effective 2026-01-01 to 2026-12-31` (the contract's term) "
+                    "to the contract header",
+                )
+                complete = False
+            else:
+                known |= holiday_set_dates(holidays, term).keys()
+        if not complete:
+            continue
+        for removed in calendar.not_holidays:
+            if removed.date.value != INVALID_DATE and removed.date.value not in known:
+                yield diag(
+                    "W602",
+                    f"{removed.date.value.isoformat()} is not a holiday of this calendar's sets",
+                    removed.date.span,
+                    label="changes nothing",
+                )
