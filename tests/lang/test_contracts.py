@@ -10,7 +10,7 @@ from slalang import api
 from slalang.lang.fmt import format_text
 from slalang.render import render
 
-CONTRACTS = sorted((Path(__file__).resolve().parent.parent / "contracts").glob("*.sla"))
+CONTRACTS = sorted((Path(__file__).resolve().parents[2] / "contracts").glob("*.sla"))
 
 
 def test_there_are_contracts() -> None:

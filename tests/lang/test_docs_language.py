@@ -19,7 +19,7 @@ import slalang
 from slalang.lang import schema
 from slalang.lang.schema import Knob
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
 TEXT = DOC.read_text(encoding="utf-8")
 LINES = TEXT.splitlines()
 

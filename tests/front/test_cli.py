@@ -14,7 +14,7 @@ import pytest
 from slalang.cli import main
 from slalang.exitcodes import Exit
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CONTRACTS = REPO / "contracts"
 BANK = CONTRACTS / "anonymous-bank-1999.sla"
 

@@ -24,7 +24,7 @@ from slalang.data.load import (
 )
 from slalang.data.profiles import Profile, load_profile, parse_profile
 
-BANK = Path(__file__).parents[1].parent / "shared/data/anonymous-bank/january-1999.txt"
+BANK = Path(__file__).parents[2].parent / "shared/data/anonymous-bank/january-1999.txt"
 
 HEADER = (
     "vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\t"

@@ -23,7 +23,7 @@ from slalang.data.load import load
 from slalang.data.profiles import load_profile
 from slalang.synth import contacts, intervals
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"
 SHARED = ("speed_of_answer", "speed_of_answer_at_all_times", "abandonment",
           "average_speed_of_answer", "handle_time")  # fmt: skip

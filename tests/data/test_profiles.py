@@ -28,7 +28,7 @@ from slalang.data.profiles import (
 from slalang.diagnostics import Diagnostic
 from slalang.lang.canonical import TABLES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "cases" / "profiles"
 CASE_FILES = sorted(CASES.glob("*.yaml"))
 REGEN = os.environ.get("SLALANG_REGEN") == "1"
@@ -85,7 +85,7 @@ def test_invalid_profile_case(case: Path) -> None:
 
 
 def test_every_data_code_has_a_profile_case() -> None:
-    # E820-E822 arise when evaluating (binding data, --strict); tests/test_evaluate_api.py
+    # E820-E822 arise when evaluating (binding data, --strict); tests/judge/test_evaluate_api.py
     data_codes = {code for code in CATALOGUE if code.startswith("E80") or code.startswith("E81")}
     covered = {f"E{case.stem[:3]}" for case in CASE_FILES}
     assert data_codes == covered
@@ -177,7 +177,9 @@ def test_docs_list_every_canonical_field_and_bundled_profile() -> None:
 
 @pytest.mark.slow
 def test_profiles_are_package_data(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("_wheel_tests", ROOT / "tests" / "test_wheel.py")
+    spec = importlib.util.spec_from_file_location(
+        "_wheel_tests", ROOT / "tests" / "front" / "test_wheel.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     wheel_tests = importlib.util.module_from_spec(spec)

@@ -12,7 +12,7 @@ are written to a temporary folder at run time.
 
 To regenerate the expectations after a deliberate change, run::
 
-    SLALANG_REGEN=1 pytest tests/test_invalid_cases.py
+    SLALANG_REGEN=1 pytest tests/lang/test_invalid_cases.py
 
 then review the diff of the ``.expected`` files before committing it.
 """
@@ -31,9 +31,9 @@ from slalang.diagnostics import Diagnostic
 from slalang.source import MAX_SOURCE_BYTES
 
 EVALUATION_CODES = ("E820", "E821", "E822", "E823")
-"""Codes exercised by tests/test_evaluate_api.py (they need data, not a contract case)."""
+"""Codes exercised by tests/judge/test_evaluate_api.py (they need data, not a contract case)."""
 
-CASES = Path(__file__).parent / "cases" / "invalid"
+CASES = Path(__file__).parents[1] / "cases" / "invalid"
 REGEN = os.environ.get("SLALANG_REGEN") == "1"
 
 VALID = b"""contract demo "Demo contract" {

@@ -12,7 +12,7 @@ from pathlib import Path
 from slalang import docgen
 from slalang.codes import CATALOGUE
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
 
 
 def test_committed_page_is_up_to_date() -> None:

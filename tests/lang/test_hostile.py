@@ -19,7 +19,7 @@ from slalang.lang.syntax import MAX_DEPTH
 from slalang.render import FORMATS, render
 from slalang.source import MAX_SOURCE_BYTES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BANK_TEXT = (REPO / "contracts" / "anonymous-bank-1999.sla").read_text(encoding="utf-8")
 ATOM = 'call_type == "PS"'
 

@@ -18,7 +18,7 @@ from slalang.engine import duckdb_engine as engine
 from slalang.engine.plan import compile_plan
 from slalang.synth import contacts, write
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"
 
 EXERCISED = ("E820", "E821", "E822", "E823")

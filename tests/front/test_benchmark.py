@@ -20,7 +20,7 @@ from slalang.data import load as loader
 from slalang.data.profiles import load_profile
 from slalang.synth import contacts
 
-RUN = Path(__file__).parents[1] / "benchmarks" / "run.py"
+RUN = Path(__file__).parents[2] / "benchmarks" / "run.py"
 
 
 def _benchmark() -> ModuleType:

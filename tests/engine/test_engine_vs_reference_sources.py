@@ -16,9 +16,9 @@ import duckdb
 import pyarrow as pa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_engine_vs_reference import _same
 
 import slalang
+from engine.test_engine_vs_reference import _same
 from slalang.engine import duckdb_engine as engine
 from slalang.engine import reference
 from slalang.engine.plan import compile_plan

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import slalang
 from slalang.diagnostics import Diagnostic, Severity
 
-CONTRACTS = sorted((Path(__file__).parent.parent / "contracts").glob("*.sla"))
+CONTRACTS = sorted((Path(__file__).parents[2] / "contracts").glob("*.sla"))
 TEXTS = [path.read_text(encoding="utf-8") for path in CONTRACTS]
 IN_CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 

@@ -14,7 +14,7 @@ import pytest
 import slalang
 from slalang.judge.results import Evaluation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"
 CONTRACT = ROOT / "contracts" / "anonymous-bank-1999.sla"
 

@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BANK = REPO / "contracts" / "anonymous-bank-1999.sla"
 
 
