@@ -20,7 +20,14 @@ without one does not pay for loading it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from slalang.lang import model as m
@@ -34,15 +41,89 @@ _SHIFT_DAYS = 3
 _OBSERVED = " (observed)"
 
 
+def _fingerprint() -> str:
+    """Which installation of the library answers: its folder and its version file's stamp."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or spec.origin is None:
+        return "absent"
+    version = Path(spec.origin).with_name("version.py")
+    try:
+        stat = version.stat()
+    except OSError:
+        return spec.origin
+    return f"{spec.origin}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+@functools.cache
+def _cache_file() -> Path:
+    digest = hashlib.sha256(_fingerprint().encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f".slalang_holidays_{digest}.json"
+
+
+@functools.cache
+def _cache() -> dict[str, Any]:
+    try:
+        loaded = json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _remembered(key: list[Any], compute: Any) -> Any:
+    """``compute()``, remembered across processes in a cache file of this library version.
+
+    Loading the library takes longer than checking a contract (it loads every country), so
+    the answers are kept in the temporary folder, keyed by the installed library's version
+    file: an upgrade reads afresh. A cache that cannot be read or written is ignored.
+    """
+    cache = _cache()
+    text = json.dumps(key)
+    if text in cache:
+        return cache[text]
+    value = compute()
+    cache[text] = json.loads(json.dumps(value))
+    target = _cache_file()
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=target.name, delete=False
+        ) as out:
+            json.dump(cache, out)
+        os.replace(out.name, target)
+    except OSError:
+        pass
+    return cache[text]
+
+
 def _library() -> Any:
     import holidays
 
     return holidays
 
 
-def _entities() -> tuple[Mapping[str, list[str]], Mapping[str, list[str]]]:
+@functools.cache
+def _codes() -> tuple[frozenset[str], frozenset[str]]:
+    """The codes of the countries and of the financial markets the library knows.
+
+    Read from its registry, which names each entity without loading it (asking the library
+    for its supported countries loads every one of them, which takes longer than a check).
+    """
+    _library()
+    from holidays.registry import COUNTRIES, FINANCIAL
+
+    def codes(registry: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+        return frozenset(c for entry in registry.values() for c in entry[1:] if c.isupper())
+
+    return codes(COUNTRIES), codes(FINANCIAL)
+
+
+@functools.cache
+def _subdivisions(name: str) -> tuple[str, ...]:
+    countries, _ = _codes()
     library = _library()
-    return library.list_supported_countries(), library.list_supported_financial()
+    make = library.country_holidays if name in countries else library.financial_holidays
+    entity = make(name, years=[])
+    aliases = getattr(entity, "subdivisions_aliases", {}) or {}
+    return (*tuple(getattr(entity, "subdivisions", ()) or ()), *aliases)
 
 
 def problem(name: str, subdivision: str | None) -> tuple[str, str, tuple[str, ...]] | None:
@@ -50,17 +131,19 @@ def problem(name: str, subdivision: str | None) -> tuple[str, str, tuple[str, ..
 
     Returns ``(message, label, names to suggest from)``.
     """
-    countries, markets = _entities()
-    if name in countries:
-        known = countries[name]
-    elif name in markets:
-        known = markets[name]
-    else:
+    found = _remembered(["problem", name, subdivision], lambda: _problem(name, subdivision))
+    return None if found is None else (found[0], found[1], tuple(found[2]))
+
+
+def _problem(name: str, subdivision: str | None) -> tuple[str, str, tuple[str, ...]] | None:
+    countries, markets = _codes()
+    if name not in countries and name not in markets:
         return (
             f"unknown holiday set `{name}`",
             "not a country or financial market code",
-            tuple(sorted({*countries, *markets})),
+            tuple(sorted(countries | markets)),
         )
+    known = _subdivisions(name)
     if subdivision is not None and subdivision not in known:
         where = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
         message = f"`{name}` has no subdivision `{subdivision}`"
@@ -68,11 +151,12 @@ def problem(name: str, subdivision: str | None) -> tuple[str, str, tuple[str, ..
     return None
 
 
+@functools.cache
 def _holidays(
     name: str, subdivision: str | None, years: range, observed: bool
 ) -> dict[dt.date, str]:
     library = _library()
-    countries, _ = _entities()
+    countries, _ = _codes()
     make = library.country_holidays if name in countries else library.financial_holidays
     table = make(name, subdiv=subdivision, years=list(years), observed=observed)
     return {day: str(label) for day, label in table.items()}
@@ -89,6 +173,14 @@ def dates(
     found = problem(name, subdivision)
     if found is not None:
         raise ValueError(found[0])
+    key = ["dates", name, subdivision, observed, start.isoformat(), end.isoformat()]
+    pairs = _remembered(key, lambda: _dates(name, subdivision, observed, start, end))
+    return {dt.date.fromisoformat(day): label for day, label in pairs}
+
+
+def _dates(
+    name: str, subdivision: str | None, observed: bool, start: dt.date, end: dt.date
+) -> list[tuple[str, str]]:
     # A year's holiday can be observed in the year before (New Year's Day on a Saturday is
     # observed on 31 December): read one year more on each side, then keep the range.
     years = range(start.year - 1, end.year + 2)
@@ -99,7 +191,7 @@ def dates(
         chosen = {d: n for d, n in shifted.items() if d not in moved}
     else:
         chosen = actual
-    return {day: chosen[day] for day in sorted(chosen) if start <= day <= end}
+    return [(day.isoformat(), chosen[day]) for day in sorted(chosen) if start <= day <= end]
 
 
 def _moved(actual: Mapping[dt.date, str], shifted: Mapping[dt.date, str]) -> set[dt.date]:

@@ -130,7 +130,7 @@ def test_the_format_keeps_holiday_sets() -> None:
     ("body", "code"),
     [
         ("  holidays XX\n", "E214"),
-        ('  holidays US "Texas"\n', "E214"),
+        ('  holidays US "Tejas"\n', "E214"),
         ("  holidays US\n  not holiday 2026-07-04\n", "W602"),
     ],
 )
