@@ -4,16 +4,25 @@ A header (contract, time zone), then per period a table with one row per
 objective, the period's credits, the account status with its rules, and the
 data report. Columns are sized to the text; when the table is wider than the
 terminal the objective and excluded columns wrap, and when even that is too
-wide each objective is shown as a short block instead. Only the standard
-library is used: the width comes from :func:`shutil.get_terminal_size`
-(``COLUMNS`` wins, 120 when the output is not a terminal).
+wide each objective is shown as a short block instead. The width comes from
+:func:`shutil.get_terminal_size` (``COLUMNS`` wins, 120 when the output is not a
+terminal).
+
+The layout is built once, as plain text that remembers which stretches carry a
+style (:class:`Styled`). Without colour that text is the report; with colour it
+is handed to `rich <https://rich.readthedocs.io>`_ as a styled ``Text`` and
+printed through a terminal ``Console``, so the visible text is the same either
+way. rich is imported only then: plain reports (and ``slalang check``) never
+load it.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Final
 
 import attrs
 
@@ -40,18 +49,21 @@ DEFAULT_WIDTH = 120
 MIN_WIDTH = 40
 """Narrower widths are treated as this."""
 
+# rich style definitions (https://rich.readthedocs.io/en/stable/style.html)
 _STATUS_STYLE = {
-    "met": "32",
-    "missed": "33",
-    "below_minimum": "1;31",
-    "not_measurable": "2",
-    "no_data": "2",
+    "met": "green",
+    "missed": "yellow",
+    "below_minimum": "bold red",
+    "not_measurable": "dim",
+    "no_data": "dim",
 }
-_ACCOUNT_STYLE = {"ok": "32", "watch": "33", "at_risk": "1;31"}
-_RULE_STYLE = {"ok": "32", "watch": "33", "fired": "1;31"}
-_CREDIT_STYLE = {"due": "33", "pending": "2", "waived": "32"}
-_BOLD = "1"
-_DIM = "2"
+_ACCOUNT_STYLE = {"ok": "green", "watch": "yellow", "at_risk": "bold red"}
+_RULE_STYLE = {"ok": "green", "watch": "yellow", "fired": "bold red"}
+_CREDIT_STYLE = {"due": "yellow", "pending": "dim", "waived": "green"}
+_BOLD = "bold"
+_DIM = "dim"
+_COLOR_SYSTEM: Final = "standard"
+"""The 16 ANSI colours: every style above is one of them, and every terminal has them."""
 _INDENT = "  "
 _GAP = "  "
 _WRAPPABLE = (7, 0)
@@ -61,18 +73,55 @@ _MAX_FLOOR = 24
 
 
 @attrs.frozen
-class _Style:
-    color: bool
+class Styled:
+    """Text with the stretches that carry a style, as ``(start, end, rich style)`` spans.
 
-    def paint(self, text: str, style: str | None) -> str:
-        if not self.color or not text or style is None:
-            return text
-        return f"\x1b[{style}m{text}\x1b[0m"
+    It joins with ``+`` like a string (on either side of a ``str``); :attr:`text`
+    is what a plain report shows.
+    """
+
+    text: str = ""
+    spans: tuple[tuple[int, int, str], ...] = ()
+
+    def __add__(self, other: Styled | str) -> Styled:
+        if isinstance(other, str):
+            return Styled(self.text + other, self.spans)
+        shift = len(self.text)
+        moved = tuple((start + shift, end + shift, style) for start, end, style in other.spans)
+        return Styled(self.text + other.text, self.spans + moved)
+
+    def __radd__(self, other: str) -> Styled:
+        shift = len(other)
+        moved = tuple((start + shift, end + shift, style) for start, end, style in self.spans)
+        return Styled(other + self.text, moved)
+
+    def rstrip(self) -> Styled:
+        """Without trailing whitespace (spans cut to fit)."""
+        text = self.text.rstrip()
+        end = len(text)
+        return Styled(text, tuple((a, min(b, end), s) for a, b, s in self.spans if a < end))
+
+
+_Line = Styled | str
+
+
+def paint(text: str, style: str | None) -> Styled:
+    """``text`` carrying ``style`` (a rich style definition such as ``"bold red"``)."""
+    if not text or style is None:
+        return Styled(text)
+    return Styled(text, ((0, len(text), style),))
+
+
+def _join(separator: str, parts: Iterable[_Line]) -> Styled:
+    joined = Styled()
+    for number, part in enumerate(parts):
+        joined = (joined + separator if number else joined) + part
+    return joined
 
 
 @attrs.frozen
 class Cell:
-    """A table cell: its text and an optional ANSI style (applied after padding)."""
+    """A table cell: its text and an optional rich style (applied after padding)."""
 
     text: str
     style: str | None = None
@@ -88,45 +137,73 @@ def render(evaluation: Evaluation, *, color: bool = False, width: int | None = N
 
     Args:
         evaluation: the evaluation to report.
-        color: colour statuses with ANSI escapes (green met, yellow missed,
-            red below minimum, dim when there is no judgement).
+        color: colour statuses with ANSI escapes, through rich (green met,
+            yellow missed, bold red below minimum, dim when there is no judgement).
         width: the line width to fit; by default :func:`terminal_width`.
 
     Returns:
-        The report, ending with a newline.
+        The report, ending with a newline. Without its escapes, the coloured
+        report is the plain one.
     """
     report = build_report(evaluation)
-    style = _Style(color)
     fit = max(width if width is not None else terminal_width(), MIN_WIDTH)
-    blocks = [_header(report, style)]
+    blocks: list[_Line] = [_header(report)]
     if not report.periods:
         blocks.append("No verdicts: no records fell in any period of the contract.")
     for section in report.periods:
-        blocks.append("\n".join(_period(section, style, fit)))
-    blocks.append("\n".join(_account(report.account, style, fit)))
-    blocks.append("\n".join(_data(report.sources, style, fit)))
-    return "\n\n".join(blocks) + "\n"
+        blocks.append(_join("\n", _period(section, fit)))
+    blocks.append(_join("\n", _account(report.account, fit)))
+    blocks.append(_join("\n", _data(report.sources, fit)))
+    text = _join("\n\n", blocks) + "\n"
+    return _ansi(text, fit) if color else text.text
 
 
-def _header(report: Report, style: _Style) -> str:
+def _ansi(text: Styled, width: int) -> str:
+    """The styled text with ANSI escapes, as rich prints it on a terminal ``width`` wide."""
+    # rich is loaded only here: it costs start-up, and only coloured reports need it
+    from rich.console import Console
+    from rich.text import Span, Text
+
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        force_terminal=True,
+        force_jupyter=False,
+        force_interactive=False,
+        color_system=_COLOR_SYSTEM,
+        no_color=False,  # the caller asked for colour: NO_COLOR was weighed before
+        width=width,
+        soft_wrap=True,  # the lines are laid out already: never wrap nor crop them
+        markup=False,
+        emoji=False,
+        highlight=False,
+        legacy_windows=False,
+    )
+    spans = [Span(start, end, style) for start, end, style in text.spans]
+    console.print(Text(text.text, spans=spans), end="")
+    return out.getvalue()
+
+
+def _header(report: Report) -> Styled:
     title = report.title
     if title != report.contract_id:
         title += f" ({report.contract_id})"
-    return "\n".join(
+    return _join(
+        "\n",
         [
-            style.paint(title, _BOLD),
+            paint(title, _BOLD),
             f"Contract file: {report.path}",
             f"Time zone: {report.timezone}",
-        ]
+        ],
     )
 
 
-def _period(section: PeriodSection, style: _Style, width: int) -> list[str]:
-    lines = [style.paint(section.period, _BOLD), "=" * len(section.period)]
-    lines += _objectives(section.rows, style, width)
+def _period(section: PeriodSection, width: int) -> list[_Line]:
+    lines: list[_Line] = [paint(section.period, _BOLD), "=" * len(section.period)]
+    lines += _objectives(section.rows, width)
     if section.credits is not None:
         lines.append("")
-        lines += _credits(section.credits, style, width)
+        lines += _credits(section.credits, width)
     return lines
 
 
@@ -139,26 +216,25 @@ def _cells(row: Row) -> list[Cell]:
     return cells
 
 
-def _objectives(rows: Sequence[Row], style: _Style, width: int) -> list[str]:
+def _objectives(rows: Sequence[Row], width: int) -> list[_Line]:
     """The period's table, as wide as it needs; narrower layouts when it does not fit."""
-    legend = (
+    legend: list[_Line] = (
         [f"{_INDENT}{CRITICAL_MARK} critical objective (carries service credits)"]
         if any(row.critical for row in rows)
         else []
     )
     cells = [_cells(row) for row in rows]
     table = grid(
-        COLUMNS, cells, right=RIGHT_ALIGNED, width=width, style=style, wrap=_WRAPPABLE,
+        COLUMNS, cells, right=RIGHT_ALIGNED, width=width, wrap=_WRAPPABLE,
         lists=frozenset({7}),
     )  # fmt: skip
     if table is not None:
         return table + legend
     table = grid(
-        COLUMNS[:-1], [c[:-1] for c in cells], right=RIGHT_ALIGNED, width=width, style=style,
-        wrap=(0,),
+        COLUMNS[:-1], [c[:-1] for c in cells], right=RIGHT_ALIGNED, width=width, wrap=(0,),
     )  # fmt: skip
     if table is None:
-        return _blocks(rows, style, width) + legend
+        return _blocks(rows, width) + legend
     table += legend
     notes = [(row.label, row.excluded) for row in rows if row.excluded]
     if notes:
@@ -171,14 +247,14 @@ def _objectives(rows: Sequence[Row], style: _Style, width: int) -> list[str]:
     return table
 
 
-def _blocks(rows: Sequence[Row], style: _Style, width: int) -> list[str]:
+def _blocks(rows: Sequence[Row], width: int) -> list[_Line]:
     """The narrow layout: one short block per objective."""
-    lines: list[str] = []
+    lines: list[_Line] = []
     indent = _INDENT * 3
     for row in rows:
         name = row.label + (f" {CRITICAL_MARK}" if row.critical else "")
         _, status, actual, expected, minimum, evidence, volume, excluded = row.cells()
-        lines.append(f"{_INDENT}{name}: {style.paint(status, _STATUS_STYLE.get(row.status))}")
+        lines.append(f"{_INDENT}{name}: " + paint(status, _STATUS_STYLE.get(row.status)))
         facts = [
             f"actual {actual}, expected {expected}, minimum {minimum}",
             f"evidence {evidence}, volume {volume}",
@@ -190,7 +266,7 @@ def _blocks(rows: Sequence[Row], style: _Style, width: int) -> list[str]:
     return lines
 
 
-def _credits(credits: CreditSummary, style: _Style, width: int) -> list[str]:
+def _credits(credits: CreditSummary, width: int) -> list[_Line]:
     rows = [
         [Cell(c.label), Cell(c.amount), Cell(c.state, _CREDIT_STYLE.get(c.state))]
         for c in credits.items
@@ -200,10 +276,9 @@ def _credits(credits: CreditSummary, style: _Style, width: int) -> list[str]:
         rows,
         right=frozenset({1}),
         width=width,
-        style=style,
         wrap=(0,),
     )
-    lines = [f"{_INDENT}Service credits"]
+    lines: list[_Line] = [f"{_INDENT}Service credits"]
     if table is not None:
         lines += table
     else:
@@ -212,18 +287,19 @@ def _credits(credits: CreditSummary, style: _Style, width: int) -> list[str]:
         ]
     cap = f"cap {credits.cap}" + (" (reached)" if credits.at_cap else "")
     lines.append(
-        f"{_INDENT}Earned {credits.earned}, {cap}, due {style.paint(credits.due, _BOLD)} "
-        f"{credits.currency}"
+        f"{_INDENT}Earned {credits.earned}, {cap}, due "
+        + paint(credits.due, _BOLD)
+        + f" {credits.currency}"
     )
     return lines
 
 
-def _account(account: AccountSection, style: _Style, width: int) -> list[str]:
+def _account(account: AccountSection, width: int) -> list[_Line]:
     status = ACCOUNT_LABELS.get(account.status, account.status)
-    head = "Account status: " + style.paint(status, _ACCOUNT_STYLE.get(account.status))
+    head = "Account status: " + paint(status, _ACCOUNT_STYLE.get(account.status))
     if account.period is not None:
         head += f" (as of {account.period})"
-    lines = [head]
+    lines: list[_Line] = [head]
     if not account.rules:
         lines.append(f"{_INDENT}The contract has no account-at-risk rules.")
         return lines
@@ -241,7 +317,6 @@ def _account(account: AccountSection, style: _Style, width: int) -> list[str]:
         rows,
         right=frozenset({1}),
         width=width,
-        style=style,
         wrap=(0, 3),
     )
     if table is not None:
@@ -251,8 +326,8 @@ def _account(account: AccountSection, style: _Style, width: int) -> list[str]:
     return lines
 
 
-def _data(sources: Sequence[SourceSection], style: _Style, width: int) -> list[str]:
-    lines = [style.paint("Data", _BOLD)]
+def _data(sources: Sequence[SourceSection], width: int) -> list[_Line]:
+    lines: list[_Line] = [paint("Data", _BOLD)]
     if not sources:
         lines.append(f"{_INDENT}No data files were read.")
     wrap = max(width - 4, 20)
@@ -275,7 +350,7 @@ def _data(sources: Sequence[SourceSection], style: _Style, width: int) -> list[s
             facts.append("malformed rows: none")
         for fact in facts:
             lines += textwrap.wrap(fact, wrap, initial_indent="    ", subsequent_indent="      ")
-        lines += [f"      {style.paint(p, _DIM)}" for p in source.shown]
+        lines += ["      " + paint(p, _DIM) for p in source.shown]
         if source.more:
             lines.append(f"      ... and {source.more:,} more")
     return lines
@@ -292,10 +367,9 @@ def grid(
     *,
     right: frozenset[int],
     width: int,
-    style: _Style,
     wrap: Sequence[int],
     lists: frozenset[int] = frozenset(),
-) -> list[str] | None:
+) -> list[_Line] | None:
     """Lay rows out under headers in aligned columns, fitting ``width`` if possible.
 
     The ``wrap`` columns are narrowed in turn (their text wraps onto more lines)
@@ -328,8 +402,8 @@ def grid(
         widths[index] = new
     if total > width:
         return None
-    lines = [_line([Cell(h) for h in headers], widths, right, style)]
-    lines.append(_line([Cell("-" * w) for w in widths], widths, right, style))
+    lines: list[_Line] = [_line([Cell(h) for h in headers], widths, right)]
+    lines.append(_line([Cell("-" * w) for w in widths], widths, right))
     for cells in rows:
         pieces = [
             _wrap(cell.text, widths[index]) if index in wrap else [cell.text]
@@ -340,7 +414,7 @@ def grid(
                 Cell(p[depth] if depth < len(p) else "", cells[i].style)
                 for i, p in enumerate(pieces)
             ]
-            lines.append(_line(line_cells, widths, right, style))
+            lines.append(_line(line_cells, widths, right))
     return lines
 
 
@@ -361,12 +435,10 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def _line(
-    cells: Sequence[Cell], widths: Sequence[int], right: frozenset[int], style: _Style
-) -> str:
+def _line(cells: Sequence[Cell], widths: Sequence[int], right: frozenset[int]) -> Styled:
     parts = []
     for index, cell in enumerate(cells):
         pad = " " * max(widths[index] - display_width(cell.text), 0)
-        text = style.paint(cell.text, cell.style)
+        text = paint(cell.text, cell.style)
         parts.append(pad + text if index in right else text + pad)
-    return (_INDENT + _GAP.join(parts)).rstrip()
+    return (_INDENT + _join(_GAP, parts)).rstrip()

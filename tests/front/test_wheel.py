@@ -73,7 +73,17 @@ def test_wheel_contains_the_grammar(wheel: Path) -> None:
 def test_wheel_declares_its_runtime_dependencies(wheel: Path) -> None:
     names = {r.split(";")[0].split("<")[0].split(">")[0].split("=")[0].strip().lower()
              for r in _runtime_requirements(wheel)}  # fmt: skip
-    assert names == {"lark", "attrs", "pyyaml", "tzdata", "holidays", "duckdb", "numpy", "pyarrow"}
+    assert names == {
+        "lark",
+        "attrs",
+        "pyyaml",
+        "tzdata",
+        "holidays",
+        "rich",
+        "duckdb",
+        "numpy",
+        "pyarrow",
+    }
 
 
 def test_installed_wheel_checks_a_contract(wheel: Path, tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,8 @@ from typing import Any
 import attrs
 import jsonschema  # type: ignore[import-untyped,unused-ignore]
 import pytest
-from report import samples
 
+from report import samples
 from slalang.engine.figures import EvaluationFigures
 from slalang.engine.plan import Target
 from slalang.judge.consequences import AccountRisk
@@ -30,8 +32,8 @@ from slalang.report import REPORT_FORMATS, render_evaluation, table
 from slalang.report import csv as csv_report
 from slalang.report.markdown import escape
 
-ROOT = Path(__file__).parent.parent
-GOLDEN = Path(__file__).parent / "report" / "golden"
+ROOT = Path(__file__).parents[2]
+GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = json.loads((ROOT / "docs" / "verdicts.schema.json").read_text(encoding="utf-8"))
 DOCS = ROOT / "docs" / "reports.md"
 REGEN = os.environ.get("SLALANG_REGEN") == "1"
@@ -213,6 +215,61 @@ def test_table_colours_statuses(sample: Evaluation) -> None:
     assert "\x1b[2mnot measurable\x1b[0m" in coloured
     assert "\x1b[2mno data\x1b[0m" in coloured
     assert "Account status: \x1b[1;31mat risk\x1b[0m" in coloured
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120, 160])
+@pytest.mark.parametrize("which", ["sample", "empty"])
+def test_coloured_table_is_the_plain_table_with_escapes(
+    which: str, width: int, sample: Evaluation, empty: Evaluation
+) -> None:
+    evaluation = sample if which == "sample" else empty
+    plain = table.render(evaluation, width=width)
+    coloured = table.render(evaluation, width=width, color=True)
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured) == plain
+    assert plain == table.render(evaluation, width=width, color=False)
+
+
+def test_narrow_blocks_colour_their_status(sample: Evaluation) -> None:
+    coloured = table.render(sample, width=40, color=True)
+    assert ": \x1b[1;31mBELOW MINIMUM\x1b[0m\n" in coloured  # the one-block-per-objective layout
+
+
+def test_colour_asked_for_is_given_whatever_the_environment(
+    sample: Evaluation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller weighs NO_COLOR and the terminal (the command line does); rich must not."""
+    expected = render_evaluation(sample, format="table", color=True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("COLUMNS", "50")
+    assert table.render(sample, color=True, width=120) == expected
+    assert "\x1b[" not in table.render(sample, width=120)
+
+
+def test_styled_text_keeps_its_spans_through_joins() -> None:
+    line = "  " + table.paint("met", "green") + "   "
+    assert line.text == "  met   "
+    assert line.spans == ((2, 5, "green"),)
+    stripped = (line + table.paint(" ", "dim")).rstrip()
+    assert stripped == table.Styled("  met", ((2, 5, "green"),))
+    assert table.paint("", "green").spans == ()
+
+
+def test_plain_tables_do_not_load_rich(sample: Evaluation) -> None:
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        "import slalang.report.table, slalang.progress\n"
+        "from report import samples\n"
+        "slalang.report.table.render(samples.evaluation())\n"
+        "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("format", ["json", "markdown", "csv"])
