@@ -337,7 +337,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"slalang: error: {error}\n")
         return int(Exit.USAGE)
     except KeyboardInterrupt:
-        return 130
+        return int(Exit.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (`slalang fmt --diff | head`): stop quietly, and keep Python
+        # from reporting the same broken pipe again when it flushes standard output at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(Exit.BROKEN_PIPE)
+    except Exception as error:  # the last line of defence: reported as a bug, never a verdict
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> int:
+    """Report an unexpected exception as what it is: a bug, with its own exit code."""
+    if os.environ.get("SLALANG_TRACEBACK") == "1":
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    sys.stderr.write(
+        f"slalang: internal error: {type(error).__name__}: {error}\n"
+        "This is a bug in slalang, not a problem in the contract or the data, and no verdict "
+        "was given. Please report it with the command that was run and this message "
+        "(SLALANG_TRACEBACK=1 shows the traceback).\n"
+    )
+    return int(Exit.INTERNAL)
 
 
 if __name__ == "__main__":

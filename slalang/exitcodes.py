@@ -14,6 +14,12 @@ class Exit(enum.IntEnum):
     """The command ran and found problems: contract errors, files that need formatting."""
     USAGE = 2
     """Bad command line, or a file or folder that cannot be read or written."""
+    INTERNAL = 3
+    """An internal error of slalang: a bug to report, never a verdict or a contract problem."""
+    INTERRUPTED = 130
+    """Interrupted (Ctrl-C)."""
+    BROKEN_PIPE = 141
+    """The reader of the output went away (``slalang fmt --diff | head``)."""
 
 
 TABLE = "\n".join(
@@ -23,5 +29,7 @@ TABLE = "\n".join(
         "  1  problems found: contract errors (or warnings with --warnings-as-errors),",
         "     files that fmt --check / --diff would change",
         "  2  usage error, or a file or folder that cannot be read or written",
+        "  3  internal error of slalang (a bug: please report it)",
+        "  130  interrupted; 141  the reader of the output went away",
     ]
 )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -31,6 +30,7 @@ from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, did_you_mean
 from slalang.expr import Expr, ExprError, columns_of, parse_expr, type_of
 from slalang.lang.canonical import CHANNELS, OUTCOMES, TABLES, Table
+from slalang.lang.units import time_zone
 from slalang.source import MAX_SOURCE_BYTES, Source, Span
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "yaml")
@@ -572,9 +572,7 @@ class _Reader:
         value = self.text(node, "`timezone`")
         if value is None:
             return None
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if time_zone(value) is None:
             self.error(
                 "E809",
                 f"unknown time zone `{value}`",

@@ -9,6 +9,7 @@ codes.
 from __future__ import annotations
 
 import enum
+import zoneinfo
 from decimal import Decimal
 
 from slalang.lang.model import Quantity
@@ -101,3 +102,15 @@ def magnitude(quantity: Quantity) -> Decimal:
     if kind is Dimension.PERCENT:
         return fraction(quantity)
     return quantity.value
+
+
+def time_zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """The IANA time zone ``name`` (``America/Chicago``), or None when there is no such zone.
+
+    Any name that is not a zone gives None, whatever the zone database makes of it: a folder
+    of the database (``America``), a name too long for a file name, a NUL character.
+    """
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None

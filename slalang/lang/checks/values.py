@@ -11,7 +11,14 @@ from slalang.diagnostics import Diagnostic, did_you_mean
 from slalang.lang import model as m
 from slalang.lang.checks.context import Context
 from slalang.lang.schema import Spec
-from slalang.lang.units import CURRENCIES, KNOWN_UNITS, Dimension, dimension, dimension_of
+from slalang.lang.units import (
+    CURRENCIES,
+    KNOWN_UNITS,
+    Dimension,
+    dimension,
+    dimension_of,
+    time_zone,
+)
 
 _DIMENSIONS = {
     "duration": Dimension.DURATION,
@@ -281,9 +288,7 @@ def unknown_reference(
 
 
 def _timezone(value: m.Text, path: tuple[str, ...]) -> Iterator[Diagnostic]:
-    try:
-        zoneinfo.ZoneInfo(value.value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if time_zone(value.value) is None:
         yield diag(
             "E210",
             f"unknown time zone `{value.value}`",

@@ -1,0 +1,103 @@
+"""What the command does when something other than the contract goes wrong.
+
+An internal error is a bug: it gets its own exit code and a one-line request for a bug report,
+never the code of "problems found". A reader that goes away ends the command quietly. Names
+that the time zone database answers with an OS error are unknown zones, not crashes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from slalang import cli
+from slalang.data.profiles import parse_profile
+from slalang.exitcodes import Exit
+
+CONTRACT = """contract demo {{
+  client "A"
+  vendor "B"
+  timezone "{zone}"
+}}
+"""
+
+PROFILE = """name: demo
+kind: contacts
+format: csv
+timezone: {zone}
+fields:
+  contact_id: {{column: id}}
+  queued_at: {{column: queued}}
+  outcome: {{column: outcome}}
+  wait: {{column: wait}}
+"""
+
+ODD_ZONES = ["America", "Europe", "a/" * 200, "x" * 300]
+
+
+def test_an_internal_error_is_reported_as_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def broken(args: object) -> int:
+        raise RuntimeError("the unexpected happened")
+
+    monkeypatch.setattr(cli, "_check", broken)
+    contract = tmp_path / "c.sla"
+    contract.write_text(CONTRACT.format(zone="UTC"), encoding="utf-8")
+    assert cli.main(["check", str(contract)]) == Exit.INTERNAL
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: the unexpected happened" in err
+    assert "bug" in err
+    assert "Traceback" not in err
+    assert Exit.INTERNAL not in (Exit.OK, Exit.FAILED, Exit.USAGE)
+
+
+def test_the_traceback_on_request(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(args: object) -> int:
+        raise KeyError("x")
+
+    monkeypatch.setattr(cli, "_explain", broken)
+    monkeypatch.setenv("SLALANG_TRACEBACK", "1")
+    assert cli.main(["explain", "E201"]) == Exit.INTERNAL
+    assert "Traceback" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    contract = tmp_path / "messy.sla"
+    contract.write_text(
+        "contract demo {\n" + "".join(f'   client    "A{i}"\n' for i in range(5000)) + "}\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "slalang", "fmt", "--diff", str(contract)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        process.stdout.readline()
+        process.stdout.close()  # as `| head -1` does
+        assert process.stderr is not None
+        err = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+    assert "Traceback" not in err
+    assert "BrokenPipeError" not in err
+    assert code == Exit.BROKEN_PIPE
+
+
+@pytest.mark.parametrize("zone", ODD_ZONES, ids=["folder-a", "folder-e", "deep", "long"])
+def test_odd_time_zone_names_are_unknown_zones(zone: str, tmp_path: Path) -> None:
+    contract = tmp_path / "c.sla"
+    contract.write_text(CONTRACT.format(zone=zone), encoding="utf-8")
+    import slalang
+
+    codes = [d.code for d in slalang.check_file(contract).diagnostics]
+    assert codes == ["E210"]
+
+
+@pytest.mark.parametrize("zone", ODD_ZONES, ids=["folder-a", "folder-e", "deep", "long"])
+def test_odd_time_zone_names_in_a_profile_are_unknown_zones(zone: str) -> None:
+    _, found = parse_profile(PROFILE.format(zone=zone), path="p.yaml")
+    assert [d.code for d in found] == ["E809"]
