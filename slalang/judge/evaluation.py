@@ -65,6 +65,12 @@ def bind(plan: Plan, data: Any) -> dict[str, Any]:
         if problems:
             raise EvaluationError(problems, io=True)
         return dict(data)
+    if not sources:
+        raise EvaluationError(
+            [diag("E820", "the contract has no objective that reads data", None,
+                  help="add an objective, or check the contract: nothing would be judged")],
+            io=True,
+        )  # fmt: skip
     if len(sources) != 1:
         raise EvaluationError(
             [diag("E820", "the contract reads several sources; name each one", None,

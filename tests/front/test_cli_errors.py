@@ -101,3 +101,35 @@ def test_odd_time_zone_names_are_unknown_zones(zone: str, tmp_path: Path) -> Non
 def test_odd_time_zone_names_in_a_profile_are_unknown_zones(zone: str) -> None:
     _, found = parse_profile(PROFILE.format(zone=zone), path="p.yaml")
     assert [d.code for d in found] == ["E809"]
+
+
+NO_SOURCE = (
+    CONTRACT.format(zone="UTC")
+    + """objective asa {
+  key
+  metric average_speed_of_answer
+  window month
+  expected <= 30 s
+}
+"""
+)
+
+
+def test_a_contract_without_a_source_is_an_error_at_check() -> None:
+    import slalang
+
+    found = slalang.check(NO_SOURCE).diagnostics
+    assert [(d.code, d.message) for d in found] == [
+        ("E103", "objective `asa` reads no data: the contract declares no source")
+    ]
+
+
+def test_evaluating_a_contract_without_objectives_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contract = tmp_path / "c.sla"
+    contract.write_text(CONTRACT.format(zone="UTC"), encoding="utf-8")
+    data = tmp_path / "calls.csv"
+    data.write_text("contact_id,queued_at,outcome,wait\n", encoding="utf-8")
+    assert cli.main(["evaluate", str(contract), "--data", str(data)]) == Exit.USAGE
+    assert "no objective that reads data" in capsys.readouterr().err

@@ -69,6 +69,15 @@ def required_parts(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
                 "contract has a single source",
                 path=_path(objective),
             )
+        elif objective.source is None and not ctx.contract.sources and not ctx.poisoned:
+            yield diag(
+                "E103",
+                f"objective `{objective.id.text}` reads no data: the contract declares no source",
+                objective.id.span,
+                label="no source to read",
+                help="declare the data it is measured on, such as `source calls: contacts`",
+                path=_path(objective),
+            )
 
 
 def _duplicates(items: Iterable[tuple[m.Name, str]]) -> Iterator[Diagnostic]:
