@@ -27,6 +27,10 @@ INVALID_DATE = dt.date.min
 
 _ESCAPE = re.compile(r"\\(.)")
 
+MAX_DIGITS = 15
+"""Digits a number may have before its decimal point. Every count, level, amount of money and
+duration of a real contract fits, and such a number converts to a float without overflow."""
+
 
 class _Builder(Transformer_NonRecursive[Token, Any]):
     def __init__(self, source: Source) -> None:
@@ -51,6 +55,23 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
 
     def text_of(self, token: Token) -> m.Text:
         return m.Text(_ESCAPE.sub(r"\1", str(token)[1:-1]), self.tspan(token))
+
+    def too_large(self, token: Token) -> bool:
+        """Report a number with more than :data:`MAX_DIGITS` digits before its point."""
+        digits = str(token).replace("_", "").lstrip("-").split(".")[0].lstrip("0")
+        if len(digits) <= MAX_DIGITS:
+            return False
+        shown = str(token) if len(str(token)) <= 24 else f"{str(token)[:20]}..."
+        self.diagnostics.append(
+            diag(
+                "E105",
+                f"`{shown}` is too large a number ({len(digits)} digits)",
+                self.tspan(token),
+                label="too large",
+                help=f"numbers have at most {MAX_DIGITS} digits before the decimal point",
+            )
+        )
+        return True
 
     def bad_literal(self, token: Token, what: str, help_text: str) -> None:
         self.diagnostics.append(
@@ -121,6 +142,8 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     def quantity(self, meta: Meta, children: Sequence[Any]) -> m.Quantity:
         number = children[0]
         unit = str(children[1]) if len(children) > 1 and children[1] is not None else None
+        if self.too_large(number):
+            return m.Quantity(Decimal(0), unit, self.span(meta))
         try:
             value = Decimal(str(number).replace("_", ""))
         except InvalidOperation:  # pragma: no cover - the terminal only admits digits
@@ -411,6 +434,8 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
 
     def count_number(self, token: Token) -> int:
         text = str(token).replace("_", "")
+        if self.too_large(token):
+            return 0
         if not re.fullmatch(r"-?[0-9]+", text):
             self.bad_literal(token, "count", "counts are whole numbers")
             return 0
