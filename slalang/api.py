@@ -19,7 +19,7 @@ from slalang.diagnostics import Diagnostic, normalize
 from slalang.lang import outcome, syntax
 from slalang.lang.checks import run_checks
 from slalang.lang.outcome import CheckResult, Parsed
-from slalang.source import Source
+from slalang.source import Source, read_limited
 
 if TYPE_CHECKING:
     from slalang.engine.plan import Plan
@@ -84,7 +84,7 @@ def check(text: str, *, path: str = "<string>") -> CheckResult:
 def read_bytes(path: str | Path) -> tuple[bytes | None, Diagnostic | None]:
     """Read a file, turning I/O failures into an E009 diagnostic."""
     try:
-        return Path(path).read_bytes(), None
+        return read_limited(path), None
     except OSError as error:
         reason = error.strerror or str(error)
         return None, diag("E009", f"cannot read `{path}`: {reason}", None)

@@ -22,6 +22,7 @@ from slalang.exitcodes import TABLE, Exit
 from slalang.progress import TerminalBar
 from slalang.render import FORMATS, render
 from slalang.report import REPORT_FORMATS, render_evaluation
+from slalang.source import read_limited
 
 CONTRACT_SUFFIX = ".sla"
 
@@ -175,8 +176,8 @@ def _contract_files(paths: Sequence[str]) -> Iterator[str]:
 def _read(path: str) -> bytes:
     try:
         if path == "-":
-            return sys.stdin.buffer.read()
-        return Path(path).read_bytes()
+            return read_limited(sys.stdin.buffer)
+        return read_limited(path)
     except OSError as error:
         raise _UsageError(f"cannot read `{path}`: {error.strerror or error}") from error
 

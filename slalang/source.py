@@ -10,11 +10,25 @@ from __future__ import annotations
 
 import bisect
 from functools import cached_property
+from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 
 MAX_SOURCE_BYTES = 1024 * 1024
 """Contract files larger than this are refused with a diagnostic (E006)."""
+
+
+def read_limited(source: str | Path | BinaryIO, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """At most ``limit + 1`` bytes of a file or stream: enough to tell it is over the limit.
+
+    Reading stops there, so ``/dev/zero``, an endless pipe or a huge file cost ``limit`` bytes
+    of memory, not all of it. Raises :class:`OSError` as :func:`open` does.
+    """
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as stream:
+            return stream.read(limit + 1)
+    return source.read(limit + 1)
 
 
 @attrs.frozen

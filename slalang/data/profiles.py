@@ -31,7 +31,7 @@ from slalang.diagnostics import Diagnostic, did_you_mean
 from slalang.expr import Expr, ExprError, columns_of, parse_expr, type_of
 from slalang.lang.canonical import CHANNELS, OUTCOMES, TABLES, Table
 from slalang.lang.units import time_zone
-from slalang.source import MAX_SOURCE_BYTES, Source, Span
+from slalang.source import MAX_SOURCE_BYTES, Source, Span, read_limited
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "yaml")
 """File formats a profile can read."""
@@ -239,7 +239,7 @@ def load_profile(
             path = base / path
         display = str(path)
         try:
-            data = path.read_bytes()
+            data = read_limited(path)
         except OSError as error:
             reason = error.strerror or str(error)
             return None, [diag("E801", f"cannot read profile `{display}`: {reason}", None)]
@@ -258,7 +258,7 @@ def load_profile(
         data = entry.read_bytes()
         display = f"slalang/data/profiles/{name_or_path}.yaml"
     if len(data) > MAX_SOURCE_BYTES:
-        message = f"profile `{display}` is {len(data):,} bytes, over the limit"
+        message = f"profile `{display}` is larger than the {MAX_SOURCE_BYTES:,}-byte limit"
         return None, [diag("E801", message, None)]
     try:
         text = data.decode("utf-8")

@@ -86,7 +86,7 @@ def decode(data: bytes, path: str) -> tuple[Source | None, list[Diagnostic]]:
         return None, [
             diag(
                 "E006",
-                f"contract file is {len(data):,} bytes, over the {MAX_SOURCE_BYTES:,}-byte limit",
+                f"contract file is larger than the {MAX_SOURCE_BYTES:,}-byte limit",
                 None,
                 help="split the contract, or check that this is the right file",
             )

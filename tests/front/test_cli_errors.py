@@ -133,3 +133,46 @@ def test_evaluating_a_contract_without_objectives_says_so(
     data.write_text("contact_id,queued_at,outcome,wait\n", encoding="utf-8")
     assert cli.main(["evaluate", str(contract), "--data", str(data)]) == Exit.USAGE
     assert "no objective that reads data" in capsys.readouterr().err
+
+
+ZERO = Path("/dev/zero")
+
+
+@pytest.mark.skipif(not ZERO.exists(), reason="no /dev/zero here")
+def test_an_endless_file_is_read_only_up_to_the_limit() -> None:
+    import slalang
+    from slalang.data.profiles import load_profile
+
+    assert [d.code for d in slalang.check_file(ZERO).diagnostics] == ["E006"]
+    profile, found = load_profile(str(ZERO))
+    assert profile is None
+    assert [d.code for d in found] == ["E801"]
+    assert "larger than" in found[0].message
+
+
+@pytest.mark.slow
+def test_endless_standard_input_is_read_only_up_to_the_limit() -> None:
+    import threading
+
+    command = [sys.executable, "-m", "slalang", "check", "-"]
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdin is not None
+
+        def feed() -> None:
+            chunk = b"contract demo { }\n" * 4096
+            try:
+                while True:  # until the command stops reading
+                    assert process.stdin is not None
+                    process.stdin.write(chunk)
+            except (BrokenPipeError, OSError, ValueError):
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        assert process.stdout is not None
+        out = process.stdout.read()  # the report comes once the command stops reading
+        code = process.wait(timeout=60)
+    assert code == Exit.FAILED
+    assert b"E006" in out

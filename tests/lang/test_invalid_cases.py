@@ -142,10 +142,7 @@ SPECIAL_CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
     "E005": (_control_character, ["E005 3:19 control character U+0000 in contract text"]),
     "E006": (
         _too_large,
-        [
-            f"E006 -:- contract file is {MAX_SOURCE_BYTES + 1:,} bytes, "
-            f"over the {MAX_SOURCE_BYTES:,}-byte limit"
-        ],
+        [f"E006 -:- contract file is larger than the {MAX_SOURCE_BYTES:,}-byte limit"],
     ),
     "E009": (_missing, ["E009 -:- cannot read `{path}`: No such file or directory"]),
 }
