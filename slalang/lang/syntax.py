@@ -124,7 +124,14 @@ def decode(data: bytes, path: str) -> tuple[Source | None, list[Diagnostic]]:
     return (None if diagnostics else source), diagnostics
 
 
-_NESTING_TOKENS = re.compile(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[(\[{]|[)\]}]|\bnot\b|[^\s"#()\[\]{}]+')
+_QUOTED = r'"(?:[^"\\\r\n]|\\.)*(?:"|\\?(?=[\r\n]|\Z))|#[^\n]*'
+"""A string, closed or not (an unclosed one runs to the end of its line), or a comment.
+
+An unclosed string is taken whole, so that scanning a line full of ``\\"`` stays linear: a
+pattern that needs the closing quote would try again from every quote of the line."""
+
+_NESTING_TOKENS = re.compile(_QUOTED + r'|[(\[{]|[)\]}]|\bnot\b|[^\s"#()\[\]{}]+')
+_BRACES = re.compile(_QUOTED + r"|[{}]")
 
 
 def _nesting_error(source: Source) -> Diagnostic | None:
@@ -196,7 +203,7 @@ def _block_end(text: str, line_start: int, line_end: int) -> int:
     """Return where the statement starting this line ends: its line, or its closing brace."""
     depth = 0
     opened = False
-    for match in re.finditer(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[{}]', text[line_start:]):
+    for match in _BRACES.finditer(text[line_start:]):
         token = match.group()
         if token == "{":
             depth += 1
@@ -215,7 +222,7 @@ def _block_end(text: str, line_start: int, line_end: int) -> int:
 def _enclosing_block(text: str, offset: int) -> int | None:
     """Return the offset of the innermost `{` still open at ``offset``, if any."""
     opened: list[int] = []
-    for match in re.finditer(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[{}]', text[:offset]):
+    for match in _BRACES.finditer(text[:offset]):
         if match.group() == "{":
             opened.append(match.start())
         elif match.group() == "}" and opened:
@@ -309,7 +316,7 @@ class _Recovery:
 
     def _unclosed(self) -> int:
         depth_stack: list[int] = []
-        for match in re.finditer(r'"([^"\\\r\n]|\\.)*"|#[^\n]*|[{}]', self.text):
+        for match in _BRACES.finditer(self.text):
             if match.group() == "{":
                 depth_stack.append(match.start())
             elif match.group() == "}" and depth_stack:
