@@ -202,6 +202,17 @@ class Profile:
         return frozenset(used)
 
 
+DEFAULT_PROFILES = {
+    "contacts": "generic-contacts",
+    "intervals": "interval-csv",
+    "surveys": "generic-surveys",
+    "adherence": "generic-adherence",
+    "forecasts": "generic-forecasts",
+}
+"""The bundled profile a source reads when it names none, by kind. QA audits have none: their
+criteria are columns whose names only the source's own profile can give."""
+
+
 def bundled_names() -> tuple[str, ...]:
     """The names of the profiles shipped with slalang, sorted."""
     folder = resources.files("slalang.data") / "profiles"

@@ -17,7 +17,7 @@ import duckdb
 
 from slalang.codes import diag
 from slalang.data.load import LoadReport, load, load_arrow
-from slalang.data.profiles import load_profile
+from slalang.data.profiles import DEFAULT_PROFILES, load_profile
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
@@ -95,7 +95,12 @@ def _load_one(
         return load_arrow(con, value, table=table, kind=source.kind, strict=strict,
                           name=f"<{source_id}>", timezone=plan.timezone)  # fmt: skip
     path = Path(value)
-    profile_name = source.profile or f"generic-{source.kind}"
+    profile_name = source.profile or DEFAULT_PROFILES.get(source.kind)
+    if profile_name is None:
+        raise EvaluationError([diag(
+            "E801", f"source `{source_id}` reads {source.kind} and names no profile", None,
+            help=f"{source.kind} need a profile of their own (`profile \"qa.yaml\"`), which "
+            "lists the QA criteria the export's columns hold; see docs/data.md")])  # fmt: skip
     profile, problems = load_profile(profile_name, base=base)
     if profile is None:
         raise EvaluationError(problems)

@@ -34,8 +34,8 @@ CASE_FILES = sorted(CASES.glob("*.yaml"))
 REGEN = os.environ.get("SLALANG_REGEN") == "1"
 DATA_DOC = ROOT / "docs" / "data.md"
 
-BUNDLED = ("anonymous-bank", "avaya-cms-interval", "generic-contacts",
-           "genesys-cloud-interval", "interval-csv")  # fmt: skip
+BUNDLED = ("anonymous-bank", "avaya-cms-interval", "generic-adherence", "generic-contacts",
+           "generic-forecasts", "generic-surveys", "genesys-cloud-interval", "interval-csv")  # fmt: skip
 
 
 def _line(diagnostic: Diagnostic) -> str:
