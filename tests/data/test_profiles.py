@@ -34,8 +34,16 @@ CASE_FILES = sorted(CASES.glob("*.yaml"))
 REGEN = os.environ.get("SLALANG_REGEN") == "1"
 DATA_DOC = ROOT / "docs" / "data.md"
 
-BUNDLED = ("anonymous-bank", "avaya-cms-interval", "generic-adherence", "generic-contacts",
-           "generic-forecasts", "generic-surveys", "genesys-cloud-interval", "interval-csv")  # fmt: skip
+BUNDLED = (
+    "anonymous-bank",
+    "avaya-cms-interval",
+    "generic-adherence",
+    "generic-contacts",
+    "generic-forecasts",
+    "generic-surveys",
+    "genesys-cloud-interval",
+    "interval-csv",
+)
 
 
 def _line(diagnostic: Diagnostic) -> str:
