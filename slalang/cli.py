@@ -209,6 +209,7 @@ def _fmt(args: argparse.Namespace) -> Exit:
     from slalang.lang.fmt import format_text
 
     status = Exit.OK
+    unchanged = to_change = 0
     for path in _contract_files(args.paths):
         data = _read(path)
         parsed = api.parse_bytes(data, path=_display(path))
@@ -227,6 +228,8 @@ def _fmt(args: argparse.Namespace) -> Exit:
             status = Exit.FAILED
             continue
         changed = outcome.text != original
+        unchanged += not changed
+        to_change += changed
         if args.check or args.diff:
             if changed:
                 status = Exit.FAILED
@@ -249,7 +252,16 @@ def _fmt(args: argparse.Namespace) -> Exit:
             except OSError as error:
                 raise _UsageError(f"cannot write `{path}`: {error.strerror}") from error
             sys.stdout.write(f"formatted {path}\n")
+    if args.check or args.diff:
+        # On standard error, so that standard output stays the list of files (or the diff).
+        parts = [f"{_files(to_change)} would be reformatted"] if to_change else []
+        parts.append(f"{_files(unchanged)} already formatted")
+        sys.stderr.write(", ".join(parts) + "\n")
     return status
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
 
 
 def _data_arguments(values: Sequence[str]) -> object:

@@ -257,18 +257,20 @@ def _unformatted() -> str:
 def test_fmt_check_formatted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "bank.sla"
     path.write_text(BANK.read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, _ = run(capsys, "fmt", "--check", str(path))
+    code, out, err = run(capsys, "fmt", "--check", str(path))
     assert code == Exit.OK, out
     assert out == ""
+    assert err == "1 file already formatted\n"
 
 
 @needs_fmt
 def test_fmt_check_unformatted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "messy.sla"
     path.write_text(_unformatted(), encoding="utf-8")
-    code, out, _ = run(capsys, "fmt", "--check", str(path))
+    code, out, err = run(capsys, "fmt", "--check", str(path))
     assert code == Exit.FAILED
     assert f"would reformat {path}" in out
+    assert err == "1 file would be reformatted, 0 files already formatted\n"
     assert path.read_text(encoding="utf-8") == _unformatted()
 
 
