@@ -8,6 +8,7 @@ durations are seconds, quality indexes are points (0-100), NPS is a score
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -97,8 +98,8 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "expected": _target(verdict.expected, verdict.unit),
         "minimum": _target(verdict.minimum, verdict.unit),
         "aggregate": verdict.aggregate,
-        "numerator": verdict.numerator,
-        "denominator": verdict.denominator,
+        "numerator": _count_or_sum(verdict.numerator),
+        "denominator": _count_or_sum(verdict.denominator),
         "volume": verdict.volume,
         "judged_periods": verdict.judged,
         "meeting_periods": verdict.meeting,
@@ -159,3 +160,16 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             for s in evaluation.sources
         ],
     }
+
+
+def _count_or_sum(value: float | None) -> float | int | None:
+    """A whole number as an integer (``16402``, not ``16402.0``); a sum of seconds as it is.
+
+    Numerators and denominators are counts of contacts or periods for most metrics and sums
+    (of waits, of handle times) for averages; a count is written as the integer it is.
+    """
+    if value is None or isinstance(value, int):
+        return value
+    if not math.isfinite(value) or not value.is_integer():
+        return value
+    return int(value) if abs(value) < 2**53 else value

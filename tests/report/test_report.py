@@ -513,3 +513,18 @@ def test_csv_excluded_reasons_are_escaped() -> None:
     assert cell == "outage: a%3Db%3B c=3;100%25 busy=1"
     parsed = dict(item.split("=") for item in cell.split(";"))
     assert set(parsed) == {"outage: a%3Db%3B c", "100%25 busy"}
+
+
+def test_json_writes_whole_counts_as_integers(sample: Evaluation) -> None:
+    """Counts of contacts and periods are integers in the JSON (16402, not 16402.0)."""
+    document = json.loads(render_evaluation(sample, format="json"))
+    pairs = [(r["numerator"], r["denominator"]) for r in document["results"]]
+    assert pairs
+    for value in (v for pair in pairs for v in pair if v is not None):
+        if float(value).is_integer():
+            assert isinstance(value, int), value
+    halves = with_verdicts(sample, verdict(numerator=12.5, denominator=3.0))
+    (result,) = json.loads(render_evaluation(halves, format="json"))["results"]
+    assert result["numerator"] == 12.5
+    assert result["denominator"] == 3
+    assert isinstance(result["denominator"], int)
