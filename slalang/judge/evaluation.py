@@ -17,7 +17,7 @@ import duckdb
 
 from slalang.codes import diag
 from slalang.data.load import LoadReport, load, load_arrow
-from slalang.data.profiles import DEFAULT_PROFILES, load_profile
+from slalang.data.profiles import DEFAULT_PROFILES, is_path, load_profile
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
@@ -80,6 +80,19 @@ def bind(plan: Plan, data: Any) -> dict[str, Any]:
     return {sources[0]: data}
 
 
+def _unreadable(profile_name: str, base: Path | None) -> bool:
+    if not is_path(profile_name):
+        return False
+    path = Path(profile_name)
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    try:
+        with open(path, "rb"):
+            return False
+    except OSError:
+        return True
+
+
 def _load_one(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -103,7 +116,9 @@ def _load_one(
             "lists the QA criteria the export's columns hold; see docs/data.md")])  # fmt: skip
     profile, problems = load_profile(profile_name, base=base)
     if profile is None:
-        raise EvaluationError(problems)
+        # A profile file that cannot be read is a file problem (exit 2), as a data file is;
+        # a profile that reads but is wrong is a problem found (exit 1).
+        raise EvaluationError(problems, io=_unreadable(profile_name, base))
     if profile.kind != source.kind:
         raise EvaluationError([diag(
             "E821", f"profile `{profile.name}` reads `{profile.kind}` data, but source "

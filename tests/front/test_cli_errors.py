@@ -176,3 +176,26 @@ def test_endless_standard_input_is_read_only_up_to_the_limit() -> None:
         code = process.wait(timeout=60)
     assert code == Exit.FAILED
     assert b"E006" in out
+
+
+def test_a_profile_file_that_cannot_be_read_is_a_file_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contract = tmp_path / "c.sla"
+    body = (
+        CONTRACT.format(zone="UTC")
+        + 'source calls: contacts {\n  profile "{p}"\n}\n'
+        + (
+            "objective asa {\n  key\n  metric average_speed_of_answer\n  window month\n"
+            "  expected <= 30 s\n}\n"
+        )
+    )
+    data = tmp_path / "calls.csv"
+    data.write_text("contact_id,queued_at,outcome,wait\n", encoding="utf-8")
+    contract.write_text(body.replace("{p}", "missing.yaml"), encoding="utf-8")
+    assert cli.main(["evaluate", str(contract), "--data", str(data)]) == Exit.USAGE
+    assert "cannot read profile" in capsys.readouterr().err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: broken\nkind: contacts\n", encoding="utf-8")
+    contract.write_text(body.replace("{p}", "broken.yaml"), encoding="utf-8")
+    assert cli.main(["evaluate", str(contract), "--data", str(data)]) == Exit.FAILED
