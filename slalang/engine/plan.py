@@ -312,12 +312,8 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
     if header is None:
         raise PlanError("the contract has no header")
     timezone = str(_setting(header.settings, "timezone") or "UTC")
-    effective_value = expanded.setting("effective")
-    effective = None
-    if effective_value is not None and isinstance(effective_value.value, m.DateRange):
-        effective = (effective_value.value.start.value, effective_value.value.end.value)
-    term = effective_term(expanded)
-    calendars = {c.id.text: _calendar(c, term) for c in expanded.calendars}
+    effective = effective_term(expanded)
+    calendars = {c.id.text: _calendar(c, effective) for c in expanded.calendars}
     default_calendar = _setting(header.settings, "calendar")
     outages = tuple(
         (

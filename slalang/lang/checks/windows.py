@@ -209,19 +209,17 @@ def expand_days(days: tuple[m.Name, ...], through: bool) -> list[m.Name]:
 def date_ranges(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """Ranges run forwards; holidays and exclusions fall inside the contract."""
     effective = contract.setting("effective")
-    start = end = None
-    if effective is not None and isinstance(effective.value, m.DateRange):
-        start, end = effective.value.start.value, effective.value.end.value
-        if INVALID_DATE in (start, end):
-            start = end = None
-        elif end < start:
+    term = effective_term(contract)
+    start, end = term if term is not None else (None, None)
+    if term is None and effective is not None and isinstance(effective.value, m.DateRange):
+        first, last = effective.value.start.value, effective.value.end.value
+        if INVALID_DATE not in (first, last):  # read, so the range runs backwards
             yield diag(
                 "E604",
                 "the contract ends before it starts",
                 effective.value.span,
                 label="end before start",
             )
-            start = end = None
     for exclusion in contract.exclusions:
         if datetime.min in (exclusion.start.value, exclusion.end.value):
             continue  # an unreadable date and time, already reported as E105
