@@ -230,6 +230,12 @@ def is_path(name_or_path: str) -> bool:
     return "/" in name_or_path or "\\" in name_or_path or name_or_path.endswith((".yaml", ".yml"))
 
 
+def profile_path(name_or_path: str, base: Path | None) -> Path:
+    """Where a profile given as a path is read from: relative paths start at ``base``."""
+    path = Path(name_or_path)
+    return base / path if not path.is_absolute() and base is not None else path
+
+
 def load_profile(
     name_or_path: str, *, base: Path | None = None
 ) -> tuple[Profile | None, list[Diagnostic]]:
@@ -245,9 +251,7 @@ def load_profile(
         The profile (``None`` when it has errors) and the diagnostics found.
     """
     if is_path(name_or_path):
-        path = Path(name_or_path)
-        if not path.is_absolute() and base is not None:
-            path = base / path
+        path = profile_path(name_or_path, base)
         display = str(path)
         try:
             data = read_limited(path)

@@ -17,7 +17,7 @@ import duckdb
 
 from slalang.codes import diag
 from slalang.data.load import LoadReport, load, load_arrow
-from slalang.data.profiles import DEFAULT_PROFILES, is_path, load_profile
+from slalang.data.profiles import DEFAULT_PROFILES, is_path, load_profile, profile_path
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
@@ -83,11 +83,8 @@ def bind(plan: Plan, data: Any) -> dict[str, Any]:
 def _unreadable(profile_name: str, base: Path | None) -> bool:
     if not is_path(profile_name):
         return False
-    path = Path(profile_name)
-    if not path.is_absolute() and base is not None:
-        path = base / path
     try:
-        with open(path, "rb"):
+        with open(profile_path(profile_name, base), "rb"):
             return False
     except OSError:
         return True
