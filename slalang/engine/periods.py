@@ -59,3 +59,69 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+ORDER = ("interval", "day", "week", "month", "quarter", "contract_year")
+"""Period kinds from the finest to the coarsest."""
+
+
+def span(period_key: str, period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The start and the (exclusive) end of the period a key names."""
+    kind = period.kind
+    if kind == "interval":
+        start = dt.datetime.strptime(period_key, "%Y-%m-%dT%H:%M")
+        return start, start + dt.timedelta(minutes=period.minutes)
+    if kind == "day":
+        start = dt.datetime.strptime(period_key, "%Y-%m-%d")
+        return start, start + dt.timedelta(days=1)
+    if kind == "week":
+        year, week = period_key.split("-W")
+        day = dt.date.fromisocalendar(int(year), int(week), 1)
+        start = dt.datetime.combine(day, dt.time())
+        return start, start + dt.timedelta(days=7)
+    if kind == "month":
+        start = dt.datetime.strptime(period_key, "%Y-%m")
+        return start, _months_later(start, 1)
+    if kind == "quarter":
+        year, quarter = period_key.split("-Q")
+        start = dt.datetime(int(year), 3 * int(quarter) - 2, 1)
+        return start, _months_later(start, 3)
+    if kind == "contract_year":
+        first, last = period_key.split("/")
+        start = dt.datetime.combine(dt.date.fromisoformat(first), dt.time())
+        end = dt.datetime.combine(dt.date.fromisoformat(last), dt.time())
+        return start, end + dt.timedelta(days=1)
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def last_moment(period_key: str, period: Period) -> dt.datetime:
+    """The last minute of the period a key names (it ends the minute after)."""
+    return span(period_key, period)[1] - dt.timedelta(minutes=1)
+
+
+def following(period_key: str, period: Period, *, year_start: dt.date | None = None) -> str:
+    """The key of the next period of the same kind."""
+    return key(span(period_key, period)[1], period, year_start=year_start)
+
+
+def sequence(
+    first: str, last: str, period: Period, *, year_start: dt.date | None = None
+) -> list[str]:
+    """Every period key from ``first`` to ``last`` (both included), in time order."""
+    keys = [first]
+    end = span(last, period)[1]
+    while span(keys[-1], period)[1] < end:
+        keys.append(following(keys[-1], period, year_start=year_start))
+    return keys
+
+
+def finer(a: Period, b: Period) -> bool:
+    """True when periods of kind ``a`` are strictly shorter than periods of kind ``b``."""
+    if a.kind == b.kind == "interval":
+        return a.minutes < b.minutes
+    return ORDER.index(a.kind) < ORDER.index(b.kind)
+
+
+def _months_later(start: dt.datetime, months: int) -> dt.datetime:
+    index = start.year * 12 + start.month - 1 + months
+    return start.replace(year=index // 12, month=index % 12 + 1)

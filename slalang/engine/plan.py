@@ -19,6 +19,7 @@ from slalang.lang import model as m
 from slalang.lang import syntax
 from slalang.lang.build import build
 from slalang.lang.checks.context import Context
+from slalang.lang.checks.credits import rule_window
 from slalang.lang.checks.windows import expand_days
 from slalang.lang.holiday_sets import calendar_holidays, effective_term
 from slalang.lang.schema import (
@@ -164,6 +165,10 @@ class CreditPlan:
     cap_money: Fraction | None
     trigger: str
     earn_back: int | None
+    annual_cap_share: Fraction | None = None
+    """The yearly cap as a share of twelve months' at-risk amount, or ``None``."""
+    annual_cap_money: Fraction | None = None
+    """The yearly cap as an amount of money, or ``None``."""
 
 
 @attrs.frozen
@@ -177,6 +182,8 @@ class RulePlan:
     times: int
     last: int | None
     line: int
+    window: Period = Period("month")
+    """The periods the rule counts: months, days, ... (invoice months for ``credits``)."""
 
 
 @attrs.frozen
@@ -453,14 +460,8 @@ def _credits(contract: m.Contract) -> CreditPlan | None:
     settings = contract.credits.settings
     at_risk = _setting(settings, "at_risk")
     pool = _setting(settings, "pool")
-    cap_setting = next((s for s in settings if s.name.text == "cap"), None)
-    cap_share: Fraction | None = Fraction(1)
-    cap_money: Fraction | None = None
-    if cap_setting is not None and isinstance(cap_setting.value, m.Quantity):
-        if cap_setting.value.unit == "%":
-            cap_share = magnitude(cap_setting.value)
-        else:
-            cap_share, cap_money = None, Fraction(cap_setting.value.value)
+    cap_share, cap_money = _cap(settings, "cap", Fraction(1))
+    annual_share, annual_money = _cap(settings, "annual_cap", None)
     earn_back = _setting(settings, "earn_back")
     return CreditPlan(
         monthly_charges=Fraction(charges.value.value),
@@ -471,7 +472,21 @@ def _credits(contract: m.Contract) -> CreditPlan | None:
         cap_money=cap_money,
         trigger=str(_setting(settings, "trigger") or "below_minimum"),
         earn_back=int(earn_back) if isinstance(earn_back, Fraction) else None,
+        annual_cap_share=annual_share,
+        annual_cap_money=annual_money,
     )
+
+
+def _cap(
+    settings: tuple[m.Setting, ...], name: str, default: Fraction | None
+) -> tuple[Fraction | None, Fraction | None]:
+    """A cap written as a share (``10 %``) or an amount (``30000 USD``): (share, money)."""
+    setting = next((s for s in settings if s.name.text == name), None)
+    if setting is None or not isinstance(setting.value, m.Quantity):
+        return default, None
+    if setting.value.unit == "%":
+        return magnitude(setting.value), None
+    return None, Fraction(setting.value.value)
 
 
 def _rules(contract: m.Contract) -> tuple[RulePlan, ...]:
@@ -479,6 +494,9 @@ def _rules(contract: m.Contract) -> tuple[RulePlan, ...]:
         return ()
     rules = []
     for rule in contract.risk.rules:
+        window = rule_window(rule, contract.objectives)
+        if window is None:
+            raise PlanError(f"rule on line {rule.span.line} counts no single kind of period")
         selector = rule.selector
         label = rule.label.value if rule.label else _describe_rule(rule)
         rules.append(
@@ -490,6 +508,7 @@ def _rules(contract: m.Contract) -> tuple[RulePlan, ...]:
                 times=rule.count.times,
                 last=rule.count.last,
                 line=rule.span.line,
+                window=Period(*window),
             )
         )
     return tuple(rules)

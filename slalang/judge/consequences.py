@@ -1,61 +1,92 @@
 """Stage 7, consequences: service credits, earn-back and the account-at-risk status.
 
-Credits follow the Texas DIR formula: a triggering verdict of a critical
-service level earns ``monthly charges x at-risk share x pool x allocation``;
-a period's credits add up to at most the cap. With earn-back, a credit is
-waived when the objective meets its expected level in each of the next N
-periods, and stays *pending* while fewer than N later periods are known.
-Account-at-risk rules look at the history of verdicts: the account is
-*at risk* when a rule fires, *watch* when ``watch_margin`` more misses would
-fire one, *ok* otherwise.
+Credits follow the Texas DIR formula and are counted per invoice month: a
+critical service level that triggers in a month earns ``monthly charges x
+at-risk share x pool x allocation`` once for that month, whatever its window
+(a daily objective missed on five days of a month earns one credit; a
+quarterly one is charged in the month its quarter ends). A month's credits add
+up to at most the monthly cap, and a contract year's to at most the annual cap.
+With earn-back, a credit is waived when the objective meets its expected level
+in each of the next N months, and stays *pending* while fewer than N later
+months are known.
+
+Account-at-risk rules count periods of the kind they name (``months``,
+``days``, or ``periods``: the window their objectives share), over the
+verdicts of the objectives they name only. An objective judged over a shorter
+window counts in a longer period when any of its windows ending in that period
+counts (the checker refuses a rule counting periods shorter than a window). The
+account is *at risk* when a rule fires, *watch* when ``watch_margin`` more misses
+would fire one, *ok* otherwise.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
 
 import attrs
 
-from slalang.engine.plan import CreditPlan, Plan, RulePlan
+from slalang.engine.periods import key, last_moment, sequence, span
+from slalang.engine.plan import CreditPlan, ObjectivePlan, Period, Plan, RulePlan
 from slalang.judge.verdicts import Verdict
+
+MONTH = Period("month")
+"""The invoice period credits and caps are counted in."""
+
+_PLURALS = {"interval": "intervals", "day": "days", "week": "weeks", "month": "months",
+            "quarter": "quarters", "contract_year": "contract years"}  # fmt: skip
 
 
 @attrs.frozen
 class Credit:
-    """One objective's credit for one period."""
+    """One objective's credit for one invoice month."""
 
     objective: str
     period: str
+    """The invoice month (``2026-03``)."""
     amount: float
     state: str
     """``due``, ``waived`` (earned back) or ``pending`` (may still be earned back)."""
+    windows: tuple[str, ...] = ()
+    """The objective's own periods in the month whose verdicts earned the credit."""
 
 
 @attrs.frozen
 class PeriodCredits:
-    """All credits of one period, before and after the cap."""
+    """All credits of one invoice month, before and after the caps."""
 
     period: str
     credits: tuple[Credit, ...]
     earned: float
     cap: float
     capped: float
+    """Earned credits after the monthly cap."""
     due: float
+    """What is owed for the month: credits not earned back, after the monthly and annual caps."""
     at_cap: bool
     currency: str
+    year: str | None = None
+    """The contract year the month belongs to (``2026-01-01/2026-12-31``)."""
+    annual_cap: float | None = None
+    at_annual_cap: bool = False
+    """True when the year's credits due have reached the annual cap by this month."""
 
 
 @attrs.frozen
 class RuleResult:
-    """How one account-at-risk rule stands at the last period."""
+    """How one account-at-risk rule stands at its last period."""
 
     label: str
     line: int
     state: str
     """``fired``, ``watch`` or ``ok``."""
     periods: tuple[str, ...]
-    """The periods whose verdicts count towards the rule."""
+    """The periods whose verdicts fire the rule or put it on watch (none when ``ok``)."""
+    window: str = "months"
+    """What the rule counts, in words: ``months``, ``days``, ..."""
+    period: str | None = None
+    """The last period the rule looked at."""
 
 
 @attrs.frozen
@@ -74,125 +105,204 @@ def _triggers(credits: CreditPlan, verdict: Verdict) -> bool:
     return verdict.status == "below_minimum"
 
 
-def credits(plan: Plan, verdicts: list[Verdict]) -> list[PeriodCredits]:
-    """Credits per period, with earn-back applied."""
-    credit_plan = plan.credits
-    if credit_plan is None:
-        return []
+def _year_start(plan: Plan) -> dt.date | None:
+    return plan.effective[0] if plan.effective else None
+
+
+def roll_up(
+    plan: Plan, objective: ObjectivePlan, series: list[Verdict], into: Period
+) -> dict[str, list[Verdict]]:
+    """An objective's verdicts grouped by the period of kind ``into`` their windows end in."""
+    year_start = _year_start(plan)
+    groups: dict[str, list[Verdict]] = defaultdict(list)
+    for verdict in series:
+        moment = last_moment(verdict.period, objective.window)
+        groups[key(moment, into, year_start=year_start)].append(verdict)
+    return groups
+
+
+def worst(verdicts: list[Verdict]) -> str:
+    """The status of a longer period from the verdicts of its windows."""
+    statuses = {v.status for v in verdicts}
+    for status in ("below_minimum", "missed", "met", "not_measurable"):
+        if status in statuses:
+            return status
+    return "no_data"
+
+
+def _caps(credit_plan: CreditPlan) -> tuple[Fraction, Fraction | None]:
     at_risk_amount = credit_plan.monthly_charges * credit_plan.at_risk
     cap = (
         credit_plan.cap_money
         if credit_plan.cap_money is not None
         else at_risk_amount * (credit_plan.cap_share or Fraction(1))
     )
+    annual: Fraction | None = credit_plan.annual_cap_money
+    if annual is None and credit_plan.annual_cap_share is not None:
+        annual = 12 * at_risk_amount * credit_plan.annual_cap_share
+    return cap, annual
+
+
+def credits(plan: Plan, verdicts: list[Verdict]) -> list[PeriodCredits]:
+    """Credits per invoice month, with earn-back and both caps applied."""
+    credit_plan = plan.credits
+    if credit_plan is None:
+        return []
+    at_risk_amount = credit_plan.monthly_charges * credit_plan.at_risk
+    cap, annual_cap = _caps(credit_plan)
     history: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in verdicts:
         history[verdict.objective].append(verdict)
-    allocations = {o.id: o.allocation for o in plan.objectives if o.critical}
-    by_period: dict[str, list[Credit]] = defaultdict(list)
-    periods: set[str] = set()
-    for objective, allocation in allocations.items():
-        series = history.get(objective, [])
-        for index, verdict in enumerate(series):
-            periods.add(verdict.period)
-            if allocation is None or not _triggers(credit_plan, verdict):
+    by_month: dict[str, list[Credit]] = defaultdict(list)
+    months: set[str] = set()
+    for objective in plan.objectives:
+        if not objective.critical:
+            continue
+        groups = roll_up(plan, objective, history.get(objective.id, []), MONTH)
+        months.update(groups)
+        if objective.allocation is None or not groups:
+            continue
+        amount = at_risk_amount * credit_plan.pool * objective.allocation
+        known = sequence(min(groups), max(groups), MONTH)
+        for index, month in enumerate(known):
+            triggering = [v for v in groups.get(month, ()) if _triggers(credit_plan, v)]
+            if not triggering:
                 continue
-            amount = at_risk_amount * credit_plan.pool * allocation
-            state = _earn_back(credit_plan.earn_back, series[index + 1 :])
-            by_period[verdict.period].append(
-                Credit(objective, verdict.period, float(amount), state)
+            later = [worst(groups.get(m, [])) for m in known[index + 1 :]]
+            by_month[month].append(
+                Credit(
+                    objective.id,
+                    month,
+                    float(amount),
+                    _earn_back(credit_plan.earn_back, later),
+                    tuple(v.period for v in triggering),
+                )
             )
+    year_start = _year_start(plan)
+    used: dict[str, Fraction] = defaultdict(Fraction)
     result = []
-    for period in sorted(periods):
-        items = tuple(by_period.get(period, ()))
+    for month in sorted(months):
+        items = tuple(by_month.get(month, ()))
         earned = sum((Fraction(c.amount) for c in items), Fraction(0))
-        capped = min(earned, cap)
         kept = sum((Fraction(c.amount) for c in items if c.state != "waived"), Fraction(0))
+        due = min(kept, cap)
+        year = key(span(month, MONTH)[0], Period("contract_year"), year_start=year_start)
+        if annual_cap is not None:
+            due = min(due, max(annual_cap - used[year], Fraction(0)))
+        used[year] += due
         result.append(
             PeriodCredits(
-                period=period,
+                period=month,
                 credits=items,
                 earned=float(earned),
                 cap=float(cap),
-                capped=float(capped),
-                due=float(min(kept, cap)),
+                capped=float(min(earned, cap)),
+                due=float(due),
                 at_cap=bool(items) and earned >= cap,
                 currency=credit_plan.currency,
+                year=year,
+                annual_cap=None if annual_cap is None else float(annual_cap),
+                at_annual_cap=annual_cap is not None and bool(items) and used[year] >= annual_cap,
             )
         )
     return result
 
 
-def _earn_back(periods: int | None, later: list[Verdict]) -> str:
+def _earn_back(periods: int | None, later: list[str]) -> str:
     if periods is None:
         return "due"
     window = later[:periods]
-    if any(v.status != "met" for v in window):
+    if any(status != "met" for status in window):
         return "due"
     return "waived" if len(window) == periods else "pending"
 
 
-def _condition(
-    rule: RulePlan,
+def _counted(plan: Plan, rule: RulePlan) -> list[ObjectivePlan]:
+    if rule.selector == "objective":
+        return [o for o in plan.objectives if o.id == rule.name]
+    if rule.selector == "any" and rule.name in ("critical", "key"):
+        return [o for o in plan.objectives if o.critical == (rule.name == "critical")]
+    if rule.selector == "any":
+        return list(plan.objectives)
+    return []
+
+
+def _flags(
     plan: Plan,
-    period: str,
-    by_period: dict[str, list[Verdict]],
-    at_cap: dict[str, bool],
-) -> bool:
+    rule: RulePlan,
+    history: dict[str, list[Verdict]],
+    period_credits: list[PeriodCredits],
+) -> tuple[list[str], list[bool]]:
+    """The rule's periods in time order, and whether each one counts towards the rule."""
     if rule.selector == "credits":
-        return at_cap.get(period, False)
+        at_cap = {c.period: c.at_cap for c in period_credits}
+        if not at_cap:
+            return [], []
+        periods = sequence(min(at_cap), max(at_cap), MONTH)
+        return periods, [at_cap.get(p, False) for p in periods]
     wanted = (
         ("below_minimum",) if rule.condition == "below_minimum" else ("missed", "below_minimum")
     )
-    tiers = {o.id: o.critical for o in plan.objectives}
-    for verdict in by_period.get(period, ()):
-        if rule.selector == "objective" and verdict.objective != rule.name:
-            continue
-        if rule.selector == "any" and rule.name == "critical" and not tiers.get(verdict.objective):
-            continue
-        if rule.selector == "any" and rule.name == "key" and tiers.get(verdict.objective):
-            continue
-        if verdict.status in wanted:
-            return True
-    return False
+    hits: dict[str, bool] = {}
+    for objective in _counted(plan, rule):
+        groups = roll_up(plan, objective, history.get(objective.id, []), rule.window)
+        for period, group in groups.items():
+            hits[period] = hits.get(period, False) or any(v.status in wanted for v in group)
+    if not hits:
+        return [], []
+    periods = sequence(min(hits), max(hits), rule.window, year_start=_year_start(plan))
+    return periods, [hits.get(p, False) for p in periods]
+
+
+def _rule_result(rule: RulePlan, periods: list[str], flags: list[bool], margin: int) -> RuleResult:
+    if rule.last is None:
+        run = 0
+        for flag in reversed(flags):
+            if not flag:
+                break
+            run += 1
+        fired = run >= rule.times
+        watch = not fired and run >= rule.times - margin >= 0 and run > 0
+        counted = tuple(periods[len(periods) - run :]) if run else ()
+    else:
+        recent = flags[-rule.last :]
+        fired = sum(recent) >= rule.times
+        shifted = sum(flags[-(rule.last - 1) :]) if rule.last > 1 else 0
+        watch = not fired and shifted >= rule.times - margin and shifted > 0
+        window = periods[-rule.last :]
+        counted = tuple(p for p, f in zip(window, recent, strict=True) if f)
+    state = "fired" if fired else "watch" if watch else "ok"
+    return RuleResult(
+        rule.label,
+        rule.line,
+        state,
+        counted if state != "ok" else (),
+        _PLURALS[rule.window.kind],
+        periods[-1] if periods else None,
+    )
 
 
 def account_risk(
     plan: Plan, verdicts: list[Verdict], period_credits: list[PeriodCredits]
 ) -> AccountRisk:
-    """Evaluate every rule over the history of verdicts, at the last period."""
-    by_period: dict[str, list[Verdict]] = defaultdict(list)
+    """Evaluate every rule over the history of the verdicts it counts, at its last period."""
+    history: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in verdicts:
-        by_period[verdict.period].append(verdict)
-    periods = sorted(by_period)
-    at_cap = {c.period: c.at_cap for c in period_credits}
+        history[verdict.objective].append(verdict)
     results = []
-    margin = plan.watch_margin
+    latest: list[tuple[dt.datetime, str]] = []
     for rule in plan.rules:
-        hits = [p for p in periods if _condition(rule, plan, p, by_period, at_cap)]
-        flags = [p in hits for p in periods]
-        if rule.last is None:
-            run = 0
-            for flag in reversed(flags):
-                if not flag:
-                    break
-                run += 1
-            fired = run >= rule.times
-            watch = not fired and run >= rule.times - margin >= 0 and run > 0
-            counted = tuple(periods[len(periods) - run :]) if run else ()
-        else:
-            recent = flags[-rule.last :]
-            count = sum(recent)
-            fired = count >= rule.times
-            shifted = sum(flags[-(rule.last - 1) :]) if rule.last > 1 else 0
-            watch = not fired and shifted >= rule.times - margin and shifted > 0
-            window = periods[-rule.last :]
-            counted = tuple(p for p, f in zip(window, recent, strict=True) if f)
-        state = "fired" if fired else "watch" if watch else "ok"
-        results.append(RuleResult(rule.label, rule.line, state, counted))
+        periods, flags = _flags(plan, rule, history, period_credits)
+        result = _rule_result(rule, periods, flags, plan.watch_margin)
+        results.append(result)
+        if result.period is not None:
+            latest.append((last_moment(result.period, rule.window), result.period))
+    if not plan.rules:
+        windows = {o.id: o.window for o in plan.objectives}
+        latest = [(last_moment(v.period, windows[v.objective]), v.period) for v in verdicts]
     status = (
         "at_risk" if any(r.state == "fired" for r in results)
         else "watch" if any(r.state == "watch" for r in results)
         else "ok"
     )  # fmt: skip
-    return AccountRisk(status, periods[-1] if periods else None, tuple(results))
+    return AccountRisk(status, max(latest)[1] if latest else None, tuple(results))

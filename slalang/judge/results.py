@@ -128,8 +128,16 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
                 "capped": c.capped,
                 "due": c.due,
                 "at_cap": c.at_cap,
+                "year": c.year,
+                "annual_cap": c.annual_cap,
+                "at_annual_cap": c.at_annual_cap,
                 "items": [
-                    {"objective": i.objective, "amount": i.amount, "state": i.state}
+                    {
+                        "objective": i.objective,
+                        "amount": i.amount,
+                        "state": i.state,
+                        "windows": list(i.windows),
+                    }
                     for i in c.credits
                 ],
             }
@@ -139,7 +147,14 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             "status": evaluation.risk.status,
             "period": evaluation.risk.period,
             "rules": [
-                {"rule": r.label, "line": r.line, "state": r.state, "periods": list(r.periods)}
+                {
+                    "rule": r.label,
+                    "line": r.line,
+                    "state": r.state,
+                    "periods": list(r.periods),
+                    "window": r.window,
+                    "last_period": r.period,
+                }
                 for r in evaluation.risk.rules
             ],
         },

@@ -448,6 +448,9 @@ CREDIT_KNOBS: tuple[Knob, ...] = (
     Knob("pool", PERCENT, "100 %", "share of the at-risk amount the service levels draw on"),
     Knob("cap", Spec("share_or_money", low=Decimal(0), high=Decimal(100)), "100 %",
          "monthly cap, as a share of the at-risk amount (or an amount of money)"),
+    Knob("annual_cap", Spec("share_or_money", low=Decimal(0), high=Decimal(100)), None,
+         "yearly cap on the credits due, as a share of twelve months' at-risk amount (or an "
+         "amount of money); years are contract years from `effective`, else calendar years"),
     Knob("trigger", enum("below_minimum", "missed"), "below_minimum",
          "what earns a credit: falling below the minimum level, or missing the expected one"),
     Knob("earn_back", Spec("count", none_allowed=True, low=Decimal(1)), "none",

@@ -8,13 +8,16 @@ only lays it out.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping
 
 import attrs
 
-from slalang.engine.plan import Target
-from slalang.judge.consequences import PeriodCredits
+from slalang.engine.periods import span
+from slalang.engine.plan import Period, Target
+from slalang.judge.consequences import MONTH, Credit, PeriodCredits
 from slalang.judge.results import Evaluation, SourceReport
 from slalang.judge.verdicts import Verdict
 
@@ -94,6 +97,8 @@ class CreditSummary:
     due: str
     currency: str
     at_cap: bool
+    annual: str = ""
+    """What the annual cap did to the month, e.g. ``annual cap 60,000.00 reached``, or empty."""
 
 
 @attrs.frozen
@@ -261,9 +266,12 @@ def row(verdict: Verdict) -> Row:
 def _credits(period: PeriodCredits | None, titles: Mapping[str, str]) -> CreditSummary | None:
     if period is None or not period.credits:
         return None
+    annual = ""
+    if period.annual_cap is not None and period.at_annual_cap:
+        annual = f"annual cap {money(period.annual_cap)} reached"
     return CreditSummary(
         items=tuple(
-            CreditLine(titles.get(c.objective, c.objective), money(c.amount), c.state)
+            CreditLine(titles.get(c.objective, c.objective) + _windows(c), money(c.amount), c.state)
             for c in period.credits
         ),
         earned=money(period.earned),
@@ -271,7 +279,17 @@ def _credits(period: PeriodCredits | None, titles: Mapping[str, str]) -> CreditS
         due=money(period.due),
         currency=period.currency,
         at_cap=period.at_cap,
+        annual=annual,
     )
+
+
+def _windows(credit: Credit) -> str:
+    """The windows that earned a credit, when they are not the month itself."""
+    if credit.windows in ((), (credit.period,)):
+        return ""
+    shown = ", ".join(credit.windows[:3])
+    more = len(credit.windows) - 3
+    return f" ({shown}" + (f" and {more} more" if more > 0 else "") + ")"
 
 
 def _source(source: SourceReport) -> SourceSection:
@@ -294,6 +312,24 @@ def _source(source: SourceReport) -> SourceSection:
     )
 
 
+_SHAPES = (
+    (re.compile(r"\d{4}-\d{2}"), "month"), (re.compile(r"\d{4}-\d{2}-\d{2}"), "day"),
+    (re.compile(r"\d{4}-W\d{2}"), "week"), (re.compile(r"\d{4}-Q\d"), "quarter"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}"), "contract_year"),
+)  # fmt: skip
+
+
+def _span(period: str, window: Period | None) -> tuple[dt.datetime, dt.datetime]:
+    """When a period starts and ends, from its objective's window or the shape of its key."""
+    if window is None:
+        kind = next((k for shape, k in _SHAPES if shape.fullmatch(period)), "interval")
+        window = Period(kind)
+    try:
+        return span(period, window)
+    except ValueError:
+        return dt.datetime.max, dt.datetime.max
+
+
 def build_report(evaluation: Evaluation) -> Report:
     """Gather what the human formats show, periods in time order."""
     plan = evaluation.plan
@@ -302,7 +338,11 @@ def build_report(evaluation: Evaluation) -> Report:
     for verdict in evaluation.verdicts:
         by_period.setdefault(verdict.period, []).append(verdict)
     credits = {c.period: c for c in evaluation.credits}
-    periods = sorted(set(by_period) | {p for p, c in credits.items() if c.credits})
+    kinds = {o.id: o.window for o in plan.objectives}
+    spans = {v.period: _span(v.period, kinds.get(v.objective)) for v in evaluation.verdicts}
+    spans.update((p, _span(p, MONTH)) for p, c in credits.items() if c.credits)
+    # by end, a longer period after the shorter ones that end with it: a month after its days
+    periods = sorted(spans, key=lambda p: (spans[p][1], dt.datetime.max - spans[p][0], p))
     risk = evaluation.risk
     return Report(
         title=plan.title or plan.contract_id,

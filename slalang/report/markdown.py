@@ -118,6 +118,8 @@ def _period(section: PeriodSection) -> list[str]:
 def _credits(period: str, credits: CreditSummary) -> list[str]:
     rows = [[escape(c.label), c.amount, escape(c.state)] for c in credits.items]
     cap = f"cap {credits.cap}" + (" (reached)" if credits.at_cap else "")
+    if credits.annual:
+        cap += f", {credits.annual}"
     headers = ("Credit", f"Amount ({escape(credits.currency)})", "State")
     return [
         f"### Service credits, {escape(period)}",

@@ -286,6 +286,8 @@ def _credits(credits: CreditSummary, width: int) -> list[_Line]:
             f"{_INDENT}{c.label}: {c.amount} {credits.currency}, {c.state}" for c in credits.items
         ]
     cap = f"cap {credits.cap}" + (" (reached)" if credits.at_cap else "")
+    if credits.annual:
+        cap += f", {credits.annual}"
     lines.append(
         f"{_INDENT}Earned {credits.earned}, {cap}, due "
         + paint(credits.due, _BOLD)

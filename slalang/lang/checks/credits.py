@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, Label
 from slalang.lang import model as m
 from slalang.lang.checks.context import Context
+from slalang.lang.units import seconds
 
 
 def _pool(contract: m.Contract) -> Decimal:
@@ -83,20 +84,127 @@ def allocations(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+RULE_UNITS = {
+    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
+    "months": "month", "quarter": "quarter", "quarters": "quarter", "year": "contract_year",
+    "years": "contract_year", "period": None, "periods": None,
+}  # fmt: skip
+"""The words a rule counts in, and the period kind each names (``None``: the objectives' own)."""
+
+_PLURALS = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters",
+            "contract_year": "years", "interval": "intervals"}  # fmt: skip
+_ORDER = ("interval", "day", "week", "month", "quarter", "contract_year")
+
+
+def window_kind(objective: m.Objective) -> tuple[str, int]:
+    """An objective's window as (kind, minutes): ``("month", 0)``, ``("interval", 30)``."""
+    window = objective.window
+    if window is None:
+        return ("month", 0)
+    if window.length is not None:
+        return ("interval", int(seconds(window.length) // 60))
+    if window.name is None or window.name.text == "interval":
+        return ("interval", 30)
+    return (window.name.text, 0)
+
+
+def rule_objectives(rule: m.Rule, objectives: Iterable[m.Objective]) -> list[m.Objective]:
+    """The objectives whose verdicts a rule counts (none for a `credits` rule)."""
+    selector = rule.selector
+    name = selector.name.text if selector.name is not None else None
+    if selector.kind == "objective":
+        return [o for o in objectives if o.id.text == name]
+    if selector.kind == "any" and name in ("critical", "key"):
+        critical = name == "critical"
+        return [o for o in objectives if (o.tier is not None and o.tier.critical) == critical]
+    if selector.kind == "any":
+        return list(objectives)
+    return []
+
+
+def rule_window(rule: m.Rule, objectives: Iterable[m.Objective]) -> tuple[str, int] | None:
+    """The periods a rule counts, as (kind, minutes); ``None`` when it cannot be told.
+
+    A rule counts the periods its unit names (``months``); ``periods`` means the window its
+    objectives share. A `credits` rule counts invoice months.
+    """
+    unit = RULE_UNITS.get(rule.count.unit.text, "?")
+    if rule.selector.kind == "credits":
+        return ("month", 0) if unit in ("month", None) else None
+    if unit == "?":
+        return None
+    if unit is not None:
+        return (unit, 0)
+    windows = {window_kind(o) for o in rule_objectives(rule, objectives)}
+    return windows.pop() if len(windows) == 1 else None
+
+
+def _coarser(a: tuple[str, int], b: tuple[str, int]) -> bool:
+    if a[0] == b[0] == "interval":
+        return a[1] > b[1]
+    return _ORDER.index(a[0]) > _ORDER.index(b[0])
+
+
+def _window_problems(rule: m.Rule, ctx: Context) -> Iterator[Diagnostic]:
+    count = rule.count
+    unit = RULE_UNITS.get(count.unit.text, "?")
+    if unit == "?":
+        yield diag(
+            "E503",
+            f"risk rules count days, weeks, months, quarters, years or periods, "
+            f"not `{count.unit.text}`",
+            count.unit.span,
+            label="not a period count",
+            help="write `months`, or `periods` for the objective's own window",
+        )
+        return
+    if rule.selector.kind == "credits":
+        if unit not in ("month", None):
+            yield diag(
+                "E503",
+                "credits are counted per invoice month",
+                count.unit.span,
+                label="not months",
+                help="write `months`",
+            )
+        return
+    named = rule_objectives(rule, ctx.contract.objectives)
+    window = rule_window(rule, ctx.contract.objectives)
+    if window is None and named:
+        kinds = sorted({_PLURALS[window_kind(o)[0]] for o in named})
+        yield diag(
+            "E503",
+            "the objectives of this rule are judged over different windows "
+            f"({', '.join(kinds)}): `periods` is ambiguous",
+            count.unit.span,
+            label="which periods?",
+            help=f"name the periods the rule counts, e.g. `{kinds[-1]}`",
+        )
+        return
+    if window is None:
+        return
+    for objective in named:
+        own = window_kind(objective)
+        if _coarser(own, window):
+            yield diag(
+                "E503",
+                f"objective `{objective.id.text}` is judged per {own[0].replace('_', ' ')}, "
+                f"so a rule over it cannot count {_PLURALS[window[0]]}",
+                count.unit.span,
+                label=f"shorter than the {own[0].replace('_', ' ')}",
+                related=(Label(objective.id.span, "declared here"),),
+                help=f"count `{_PLURALS[own[0]]}` (or `periods`)",
+            )
+            return
+
+
 def risk_rules(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
     """Rules can fire, and `below minimum` rules name objectives that have a minimum."""
     if contract.risk is None:
         return
     for rule in contract.risk.rules:
         count = rule.count
-        if count.unit.text not in ("months", "periods", "month", "period"):
-            yield diag(
-                "E503",
-                f"risk rules count periods, not `{count.unit.text}`",
-                count.unit.span,
-                label="not a period count",
-                help="write `months` (or `periods`)",
-            )
+        yield from _window_problems(rule, ctx)
         if count.times < 1:
             yield diag(
                 "E503", "a rule must count at least one period", count.span, label="never fires"
