@@ -108,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         help="evaluate a contract over data: verdicts, credits, account status",
         description="Evaluate a contract over data files read through each source's data "
         "profile, and write verdicts per objective and period, service credits and the account "
-        "status. The exit code does not depend on the verdicts.",
+        "status. The exit code does not depend on the verdicts, but a period left unjudged "
+        "because too many of its rows are malformed (status incomplete) exits 1.",
         epilog=TABLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -315,6 +316,16 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             raise _UsageError(f"cannot write `{args.output}`: {error.strerror}") from error
     else:
         sys.stdout.write(text)
+    incomplete = evaluation.incomplete
+    if incomplete:
+        first = incomplete[0]
+        sys.stderr.write(
+            f"{args.contract}: {len(incomplete)} verdict(s) not given: too many malformed rows "
+            f"(first: {first.objective} {first.period}, {first.malformed:,} of "
+            f"{first.malformed + first.rows:,} rows); see the data section, or raise the "
+            "source's malformed_tolerance\n"
+        )
+        return Exit.FAILED
     return Exit.OK
 
 

@@ -34,7 +34,7 @@ from slalang.data.report import (
 from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
 from slalang.data.zones import gaps
 from slalang.expr import to_sql
-from slalang.lang.canonical import TABLES
+from slalang.lang.canonical import TABLES, TIME_FIELDS
 
 YEARS = (1900, 2199)
 """Timestamps and dates outside these years are impossible."""
@@ -115,6 +115,7 @@ def apply_profile(
     )
     wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
     skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
+    outcome = next((f"_f{i}" for i, f in enumerate(profile.fields) if f.name == "outcome"), None)
     for index, field in enumerate(profile.fields):
         value, flag = f"_v{index}", f"_f{index}"
         if field.column is not None:
@@ -134,7 +135,7 @@ def apply_profile(
             second.add(sql, local, params)
             sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
         second.add(sql, flag, params)
-        checks.extend(_field_checks(index, field, profile.kind))
+        checks.extend(_field_checks(index, field, profile.kind, outcome))
         if wall_zone is not None and field.type == "timestamp":
             # judged once the stage exists and its time range is known (_mark_skipped)
             skipped.append((local, len(checks)))
@@ -246,7 +247,7 @@ def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
     return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
 
 
-def _field_checks(index: int, field: FieldMap, kind: str) -> list[_Check]:
+def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -> list[_Check]:
     value, flag = f"_v{index}", f"_f{index}"
     inputs = tuple(sorted(field.columns))
     checks: list[_Check] = []
@@ -284,6 +285,9 @@ def _field_checks(index: int, field: FieldMap, kind: str) -> list[_Check]:
         )
     if canonical is not None and canonical.required:
         missing = f"{flag} IS NULL"
+        if canonical.required_for and outcome is not None:
+            wanted = ", ".join(f"'{o}'" for o in canonical.required_for)
+            missing += f" AND {outcome} IN ({wanted})"
         if unparsable:
             missing += f" AND NOT coalesce({unparsable}, false)"
         checks.append(_Check(missing, (), MISSING_VALUE, field.name, inputs))
@@ -354,6 +358,21 @@ def _report(
         [],
     )
     loaded = scalar(con, f"SELECT count(*) FROM {quote(table)}")
+    malformed_at: list[tuple[dt.datetime | None, int]] = []
+    loaded_at: list[tuple[dt.datetime, int]] = []
+    if counts:
+        time = _time_flag(profile)
+        malformed_at = [(None, len(reading.rejected))] if reading.rejected else []
+        malformed_at += minute_counts(
+            con, stage, time, "_excl IS NULL AND len(_problems) > 0", keep_null=True
+        )
+        loaded_at = [
+            (moment, count)
+            for moment, count in minute_counts(
+                con, quote(table), time and quote(time_name(profile))
+            )
+            if moment is not None
+        ]
     return LoadReport(
         table=table,
         rows_read=reading.rows_read,
@@ -362,7 +381,42 @@ def _report(
         problem_counts=counts,
         excluded=excluded,
         strict=strict,
+        malformed_at=tuple(malformed_at),
+        loaded_at=tuple(loaded_at),
     )
+
+
+def time_name(profile: Profile) -> str:
+    """The canonical field a profile's records are placed in time by."""
+    return TIME_FIELDS[profile.kind]
+
+
+def _time_flag(profile: Profile) -> str | None:
+    """The staged column of the time field, or ``None`` when the profile does not map it."""
+    name = time_name(profile)
+    return next((f"_f{i}" for i, f in enumerate(profile.fields) if f.name == name), None)
+
+
+def minute_counts(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    time: str | None,
+    where: str = "true",
+    *,
+    keep_null: bool = False,
+) -> list[tuple[dt.datetime | None, int]]:
+    """Rows of ``relation`` counted by the minute of the column ``time`` (all ``None``
+    when there is no such column; rows with no time dropped unless ``keep_null``)."""
+    if time is None:
+        total = scalar(con, f"SELECT count(*) FROM {relation} WHERE {where}")
+        return [(None, total)] if total and keep_null else []
+    rows = execute(
+        con,
+        f"SELECT date_trunc('minute', CAST({time} AS TIMESTAMP)) AS _m, count(*) "
+        f"FROM {relation} WHERE {where} GROUP BY _m ORDER BY _m NULLS FIRST",
+        [],
+    ).fetchall()
+    return [(m, int(n)) for m, n in rows if m is not None or keep_null]
 
 
 def _raw_values(

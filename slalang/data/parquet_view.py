@@ -12,6 +12,7 @@ written as an escaped string literal.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -23,9 +24,11 @@ from slalang.data.convert import (
     YEARS,
     apply_profile,
     column_sql,
+    minute_counts,
     negative_reason,
     output_names,
     skipped_spans,
+    time_name,
     within_spans,
 )
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile
@@ -213,6 +216,10 @@ def load_parquet_view(
         f"FROM {scan.format(_literal(str(path.absolute())), aliases)}{where}",
         [],
     )
+    loaded_at: list[tuple[dt.datetime, int]] = []
+    if report is not None and report.problem_counts:
+        time = quote(time_name(profile))
+        loaded_at = [(m, n) for m, n in minute_counts(con, quote(table), time) if m is not None]
     return LoadReport(
         table=table,
         rows_read=rows_read,
@@ -221,6 +228,8 @@ def load_parquet_view(
         problem_counts=dict(report.problem_counts) if report is not None else {},
         excluded={},
         strict=strict,
+        malformed_at=report.malformed_at if report is not None else (),
+        loaded_at=tuple(loaded_at),
     )
 
 

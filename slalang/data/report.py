@@ -3,6 +3,7 @@ reasons a row is malformed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import attrs
@@ -56,6 +57,10 @@ class LoadReport:
         diagnostics: problems with the profile or the file as a whole (``E8xx``);
             when there are errors, no table is created.
         strict: whether any data problem fails the load.
+        malformed_at: when there are malformed rows, all of them counted by the minute of
+            their record time (``None`` for rows whose time cannot be read), in the
+            contract's time zone.
+        loaded_at: when there are malformed rows, the loaded rows counted the same way.
     """
 
     table: str
@@ -66,6 +71,8 @@ class LoadReport:
     excluded: dict[str, int]
     diagnostics: tuple[Diagnostic, ...] = ()
     strict: bool = False
+    malformed_at: tuple[tuple[dt.datetime | None, int], ...] = ()
+    loaded_at: tuple[tuple[dt.datetime, int], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -23,10 +23,13 @@ from slalang.engine.periods import bucket_minutes, bucket_start
 from slalang.engine.plan import ObjectivePlan, Plan, magnitude
 from slalang.engine.reference import (
     TIME_FIELD,
+    UNKNOWN_WAIT_NOTE,
+    WAIT_UNKNOWN,
     business_seconds,
     event_attribution,
     limit_of,
     objective_periods,
+    wait_matters,
 )
 from slalang.engine.scan import (
     Check,
@@ -142,11 +145,16 @@ def _time_reasons(plan: ObjectivePlan) -> list[str]:
 # ---------------------------------------------------------------------------
 
 _QUEUE_WAIT = 'COALESCE("wait", 0)'
+_UNKNOWN_WAIT = Check('"wait"', "{} IS NULL")
+_NOT_ANSWERED = outcome_in("abandoned", "flow_out", "callback")
 
 
 def _wait(plan: ObjectivePlan) -> str:
-    """The measured wait in SQL, as :func:`slalang.engine.reference.effective_wait` defines it."""
-    wait = _QUEUE_WAIT
+    """The measured wait in SQL, as :func:`slalang.engine.reference.effective_wait` defines it.
+
+    An unknown wait is infinite: longer than every threshold.
+    """
+    wait = "COALESCE(\"wait\", CAST('infinity' AS DOUBLE))"
     if plan.knobs.get("wait_end") == "ringing":
         wait = (
             f"CASE WHEN {_O} = 'answered' THEN GREATEST(0.0, {wait} - COALESCE(\"ring\", 0)) "
@@ -167,6 +175,7 @@ def _bucket_time(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
     wait = _wait(plan)
     if plan.knobs.get("threshold") is not None:
         wait = f"LEAST({wait}, {sql.param(limit_of(plan.knobs['threshold'])[1])})"
+    wait = f"(CASE WHEN isinf({wait}) THEN 0.0 ELSE {wait} END)"
     start = (
         'COALESCE("arrived_at", "queued_at")' if plan.knobs.get("wait_start") == "arrival"
         else '"queued_at"'
@@ -227,8 +236,9 @@ def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metr
         return Term("1", all_of(ABANDONED, Not(short))), Term("1"), excl
     if metric == "average_speed_of_answer":
         if knobs["population"] == "offered":
-            return Term(wait), Term("1"), []
-        return Term(wait, ANSWERED), Term("1", ANSWERED), []
+            return Term(wait), Term("1"), [(_UNKNOWN_WAIT, WAIT_UNKNOWN)]
+        unknown = all_of(ANSWERED, _UNKNOWN_WAIT)
+        return Term(wait, ANSWERED), Term("1", ANSWERED), [(unknown, WAIT_UNKNOWN)]
     if metric == "average_handle_time":
         components = knobs["components"]
         assert isinstance(components, tuple)
@@ -402,7 +412,7 @@ def _source_query(
     kind: str,
     columns: frozenset[str],
     udfs: dict[str, Any],
-) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str], list[int]]]]:
+) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str], list[int], int]]]:
     """One grouped query for objectives of one source.
 
     Every figure (numerator, denominator, volume, records in scope, records set
@@ -449,7 +459,11 @@ def _source_query(
         for index, (condition, _) in enumerate(metric_excl):
             earlier = [Not(Known(c)) for c, _ in metric_excl[:index]]
             positions.append(scan.add(Term("1"), kept, *earlier, condition))
-        layout.append((objective, time_reasons, [reason for _, reason in metric_excl], positions))
+        note = -1
+        if kind == "contacts" and wait_matters(objective):
+            note = scan.add(Term("1"), kept, _NOT_ANSWERED, _UNKNOWN_WAIT)
+        metric_reasons = [reason for _, reason in metric_excl]
+        layout.append((objective, time_reasons, metric_reasons, positions, note))
     source = quote(table)
     if any(
         o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
@@ -518,7 +532,7 @@ def evaluate(
             if row[0] is not None
         }
         starts: dict[int, dict[int, dt.datetime]] = {}
-        for objective, time_reasons, metric_reasons, positions in layout:
+        for objective, time_reasons, metric_reasons, positions, note in layout:
             n, d, v, r, *reason_positions = positions
             reasons = tuple(zip((*time_reasons, *metric_reasons), reason_positions, strict=True))
             own = bucket_minutes(objective_periods(objective))
@@ -530,7 +544,10 @@ def evaluate(
                 if row[0] is None or not row[r]:
                     continue  # a bucket exists when a record of the objective falls in it
                 excluded = {reason: int(row[i]) for reason, i in reasons if row[i]}
-                sums = Figures(float(row[n] or 0), float(row[d] or 0), int(row[v] or 0), excluded)
+                noted = {UNKNOWN_WAIT_NOTE: int(row[note])} if note >= 0 and row[note] else {}
+                sums = Figures(
+                    float(row[n] or 0), float(row[d] or 0), int(row[v] or 0), excluded, noted
+                )
                 per_bucket.setdefault(start_of[row[0]], Figures()).add(sums)
             buckets[objective.id] = per_bucket
     forecasts = {}

@@ -22,6 +22,8 @@ class Figures:
     den: float = 0.0
     volume: int = 0
     excluded: dict[str, int] = attrs.field(factory=dict)
+    noted: dict[str, int] = attrs.field(factory=dict)
+    """Records counted under a documented assumption, by what was assumed."""
 
     def add(self, other: Figures) -> None:
         """Add another bucket's sums to this one."""
@@ -30,6 +32,8 @@ class Figures:
         self.volume += other.volume
         for reason, count in other.excluded.items():
             self.excluded[reason] = self.excluded.get(reason, 0) + count
+        for note, count in other.noted.items():
+            self.noted[note] = self.noted.get(note, 0) + count
 
     def exclude(self, reason: str, count: int = 1) -> None:
         """Count records set aside for a reason."""

@@ -9,6 +9,7 @@ data. Records are mappings from canonical field names to Python values.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -17,20 +18,14 @@ from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.periods import bucket_minutes, bucket_start
 from slalang.engine.plan import ObjectivePlan, Period, Plan, magnitude
 from slalang.lang import model as m
+from slalang.lang.canonical import TIME_FIELDS
 
 Row = Mapping[str, Any]
 Contribution = tuple[float, float] | str | None
 """``(numerator, denominator)``; a string is the reason the record is excluded;
 ``None`` means the record is not part of this objective at all."""
 
-TIME_FIELD = {
-    "contacts": "queued_at",
-    "intervals": "interval_start",
-    "forecasts": "interval_start",
-    "audits": "audited_at",
-    "surveys": "responded_at",
-    "adherence": "date",
-}
+TIME_FIELD = TIME_FIELDS
 
 
 # ---------------------------------------------------------------------------
@@ -111,13 +106,37 @@ def effective_wait(plan: ObjectivePlan, row: Row) -> float:
     Canonical records start the wait at queue entry, which is also where the IVR is
     left, so ``queue_entry`` and ``vru_exit`` read the same wait.
     """
-    wait = float(row["wait"] or 0)
+    if row["wait"] is None:
+        return math.inf  # an unknown wait is longer than every threshold
+    wait = float(row["wait"])
     if plan.knobs.get("wait_end") == "ringing" and row["outcome"] == "answered":
         wait = max(0.0, wait - float(row.get("ring") or 0))
     arrived = row.get("arrived_at")
     if plan.knobs.get("wait_start") == "arrival" and arrived is not None:
         wait += (row["queued_at"] - arrived).total_seconds()
     return wait
+
+
+WAIT_UNKNOWN = "wait unknown"
+"""Why a contact whose wait is needed but was not recorded is set aside (speed of answer)."""
+
+UNKNOWN_WAIT_NOTE = "wait unknown, counted as longer than every threshold"
+"""How a contact that was not answered and has no recorded wait is counted."""
+
+
+def wait_matters(plan: ObjectivePlan) -> bool:
+    """True when the objective reads the wait of contacts that were not answered."""
+    knobs = plan.knobs
+    if plan.metric == "service_level":
+        return bool(
+            knobs.get("short_abandon")
+            or knobs["abandons_within_threshold"] != knobs["abandons_after_threshold"]
+            or knobs["callbacks"] == "success_within_threshold"
+            or event_attribution(plan)
+        )
+    if plan.metric == "abandonment_rate":
+        return bool(knobs.get("short_abandon"))
+    return False
 
 
 def event_attribution(plan: ObjectivePlan) -> bool:
@@ -131,6 +150,8 @@ def event_moment(plan: ObjectivePlan, row: Row) -> dt.datetime:
     wait = effective_wait(plan, row)
     if "threshold" in plan.knobs and plan.knobs["threshold"] is not None:
         wait = min(wait, limit_of(plan.knobs["threshold"])[1])
+    if math.isinf(wait):
+        wait = 0.0
     start: dt.datetime = row["queued_at"]
     if plan.knobs.get("wait_start") == "arrival" and row.get("arrived_at") is not None:
         start = row["arrived_at"]
@@ -191,7 +212,7 @@ def average_speed_of_answer(plan: ObjectivePlan, row: Row) -> Contribution:
     """Mean wait of answered contacts (or of all offered)."""
     wait = effective_wait(plan, row)
     if plan.knobs["population"] == "offered" or row["outcome"] == "answered":
-        return (wait, 1.0)
+        return (wait, 1.0) if not math.isinf(wait) else WAIT_UNKNOWN
     return (0.0, 0.0)
 
 
@@ -474,6 +495,7 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
         if plan.metric == "fcr" and plan.knobs["method"] == "repeat_contact"
         else {}
     )
+    notes = plan.source_kind == "contacts" and wait_matters(plan)
     for row in rows:
         if plan.source_kind == "contacts" and row["outcome"] == "not_offered":
             continue
@@ -493,6 +515,8 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
         if reason is not None:
             figures.exclude(reason)
             continue
+        if notes and row["outcome"] != "answered" and row["wait"] is None:
+            figures.noted[UNKNOWN_WAIT_NOTE] = figures.noted.get(UNKNOWN_WAIT_NOTE, 0) + 1
         contribution = _contribution(plan, row, repeats)
         if contribution is None:
             continue

@@ -124,7 +124,7 @@ def roll_up(
 def worst(verdicts: list[Verdict]) -> str:
     """The status of a longer period from the verdicts of its windows."""
     statuses = {v.status for v in verdicts}
-    for status in ("below_minimum", "missed", "met", "not_measurable"):
+    for status in ("below_minimum", "missed", "incomplete", "met", "not_measurable"):
         if status in statuses:
             return status
     return "no_data"

@@ -21,9 +21,10 @@ from slalang.data.profiles import DEFAULT_PROFILES, is_path, load_profile, profi
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
+from slalang.engine.periods import span
 from slalang.engine.plan import ObjectivePlan, Plan
 from slalang.engine.reference import limit_of
-from slalang.judge import consequences
+from slalang.judge import completeness, consequences
 from slalang.judge.results import (
     DataProblemSummary,
     Evaluation,
@@ -240,7 +241,7 @@ def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> Sourc
         rows_loaded=report.rows_loaded,
         excluded=dict(report.excluded),
         problems=tuple(
-            DataProblemSummary(p.path, p.line, p.reason, p.field) for p in report.problems
+            DataProblemSummary(p.path, p.line, p.reason, p.field, p.detail) for p in report.problems
         ),
         problem_counts=dict(report.problem_counts),
     )
@@ -281,6 +282,7 @@ def evaluate(
     con = connection or duckdb.connect()
     tables: dict[str, str] = {}
     reports: list[SourceReport] = []
+    loads: dict[str, LoadReport] = {}
     for index, (source_id, value) in enumerate(bound.items()):
         table = f"slalang_source_{index}"
         with watching(con, f"loading {source_id}", progress):
@@ -304,6 +306,7 @@ def evaluate(
                 ]
             )
         tables[source_id] = table
+        loads[source_id] = report
         reports.append(_report(source_id, value, plan, report))
     with watching(con, "evaluating", progress):
         missing = missing_fields(con, plan, tables)
@@ -320,7 +323,9 @@ def evaluate(
             figures = reference.evaluate(plan, rows)
     if progress is not None:
         progress("judging", None)
-    found = verdicts(plan, figures)
+    found = completeness.apply(plan, verdicts(plan, figures), loads)
+    order = {o.id: (index, o.window) for index, o in enumerate(plan.objectives)}
+    found.sort(key=lambda v: (order[v.objective][0], span(v.period, order[v.objective][1])))
     period_credits = consequences.credits(plan, found)
     risk = consequences.account_risk(plan, found, period_credits)
     if progress is not None:

@@ -42,6 +42,8 @@ class DataProblemSummary:
     line: int
     reason: str
     field: str | None = None
+    values: str = ""
+    """The raw values involved, as read (``wait='abc'``), or the reader's message."""
 
 
 @attrs.frozen
@@ -72,6 +74,11 @@ class Evaluation:
     def problems(self) -> int:
         """How many malformed records were set aside."""
         return sum(len(s.problems) for s in self.sources)
+
+    @property
+    def incomplete(self) -> tuple[Verdict, ...]:
+        """The verdicts not given because too many of their period's rows are malformed."""
+        return tuple(v for v in self.verdicts if v.status == "incomplete")
 
 
 def _target(target: Target | None, unit: str) -> dict[str, Any] | None:
@@ -104,6 +111,11 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "judged_periods": verdict.judged,
         "meeting_periods": verdict.meeting,
         "excluded": dict(verdict.excluded),
+        "noted": dict(verdict.noted),
+        "malformed": verdict.malformed,
+        "malformed_share": (
+            verdict.malformed / (verdict.malformed + verdict.rows) if verdict.malformed else None
+        ),
     }
 
 
@@ -168,7 +180,13 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
                 "excluded": dict(s.excluded),
                 "problem_counts": dict(s.problem_counts),
                 "problems": [
-                    {"path": p.path, "line": p.line, "reason": p.reason, "field": p.field}
+                    {
+                        "path": p.path,
+                        "line": p.line,
+                        "reason": p.reason,
+                        "field": p.field,
+                        "values": p.values,
+                    }
                     for p in s.problems
                 ],
             }

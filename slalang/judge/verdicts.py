@@ -19,7 +19,8 @@ from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.periods import bucket_start, key
 from slalang.engine.plan import ObjectivePlan, Plan, Target
 
-STATUSES = ("met", "missed", "below_minimum", "not_measurable", "no_data")
+STATUSES = ("met", "missed", "below_minimum", "not_measurable", "no_data", "incomplete")
+"""``incomplete``: not judged, because too many of the period's rows are malformed."""
 
 _UNITS = {
     "service_level": "ratio", "abandonment_rate": "ratio", "average_speed_of_answer": "seconds",
@@ -50,6 +51,12 @@ class Verdict:
     judged: int | None = None
     meeting: int | None = None
     excluded: dict[str, int] = attrs.field(factory=dict)
+    noted: dict[str, int] = attrs.field(factory=dict)
+    """Records counted under a documented assumption, by what was assumed."""
+    malformed: int = 0
+    """Malformed rows of the source that fall in this period, or whose time cannot be read."""
+    rows: int = 0
+    """Rows of the source loaded for this period (counted only when some rows are malformed)."""
 
 
 def unit_of(objective: ObjectivePlan) -> str:
@@ -132,6 +139,7 @@ def _judge(objective: ObjectivePlan, period: str, subs: dict[str, Figures]) -> V
         "expected": objective.expected, "minimum": objective.minimum,
         "volume": total.volume, "aggregate": objective.aggregate,
         "excluded": dict(sorted(total.excluded.items())),
+        "noted": dict(sorted(total.noted.items())),
     }  # fmt: skip
     if total.volume == 0 and total.den == 0:
         return Verdict(status="no_data", actual=None, numerator=0.0, denominator=0.0, **base)

@@ -20,6 +20,12 @@ voicemail) never reached the queue and count nowhere; the others were offered.""
 
 CHANNELS = ("voice", "chat", "email", "sms", "social")
 
+TIME_FIELDS = {
+    "contacts": "queued_at", "intervals": "interval_start", "forecasts": "interval_start",
+    "audits": "audited_at", "surveys": "responded_at", "adherence": "date",
+}  # fmt: skip
+"""The field each data set's records are placed in time by (periods are cut on it)."""
+
 
 @attrs.frozen
 class Field:
@@ -30,6 +36,8 @@ class Field:
     unit: str
     doc: str
     required: bool = False
+    required_for: tuple[str, ...] = ()
+    """With ``required``: the outcomes a record needs the value for (empty: every record)."""
 
 
 @attrs.frozen
@@ -50,8 +58,11 @@ class Table:
         return tuple(f.name for f in self.fields)
 
 
-def _f(name: str, type_: str, unit: str, doc: str, *, required: bool = False) -> Field:
-    return Field(name, type_, unit, doc, required)
+def _f(
+    name: str, type_: str, unit: str, doc: str, *, required: bool = False,
+    required_for: tuple[str, ...] = (),
+) -> Field:  # fmt: skip
+    return Field(name, type_, unit, doc, required, required_for)
 
 
 CONTACTS = Table(
@@ -76,8 +87,9 @@ CONTACTS = Table(
         _f("ended_at", "timestamp", "", "when the contact ended"),
         _f("outcome", "text", "", "answered, abandoned, flow_out, callback or not_offered",
            required=True),
-        _f("wait", "number", "s", "queue wait: until answer, abandon, flow-out or callback",
-           required=True),
+        _f("wait", "number", "s", "queue wait: until answer, abandon, flow-out or callback; "
+           "may be empty for a contact that was not answered (an unknown wait)",
+           required=True, required_for=("answered",)),
         _f("ring", "number", "s",
            "ringing at the agent before an answer, the last part of the wait"),
         _f("talk", "number", "s", "talk time of an answered contact"),

@@ -137,6 +137,9 @@ _COMMON_SOURCE_KNOBS = (
     Knob("fields", list_of(Spec("field")), "[]", "extra text fields the export carries"),
     Knob("channel", enum("voice", "chat", "email", "sms", "social"), None,
          "the channel of every record, when the export has no channel column"),
+    Knob("malformed_tolerance", PERCENT, "1 %",
+         "a period is not judged (status incomplete) when more than this share of its rows "
+         "are malformed"),
 )  # fmt: skip
 
 SOURCE_KINDS: dict[str, SourceKind] = {

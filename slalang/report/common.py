@@ -27,6 +27,7 @@ STATUS_LABELS: Mapping[str, str] = {
     "below_minimum": "BELOW MINIMUM",
     "not_measurable": "not measurable",
     "no_data": "no data",
+    "incomplete": "INCOMPLETE DATA",
 }
 """How each verdict status reads in the human formats."""
 
@@ -250,17 +251,30 @@ def display_width(text: str) -> int:
 
 def row(verdict: Verdict) -> Row:
     """One verdict as table strings."""
+    # without a minimum, missing the expected level is below minimum: show that level
+    judged = verdict.minimum
+    if judged is None and verdict.status == "below_minimum":
+        judged = verdict.expected
+    notes = "; ".join(f"{n:,} {note}" for note, n in verdict.noted.items() if n)
+    parts = (reasons(verdict.excluded), notes, malformed_text(verdict))
     return Row(
         label=label(verdict.objective, verdict.title),
         critical=verdict.critical,
         status=verdict.status,
         actual="-" if verdict.actual is None else human(verdict.actual, verdict.unit),
         expected=target_text(verdict.expected, verdict.unit),
-        minimum=target_text(verdict.minimum, verdict.unit),
+        minimum=target_text(judged, verdict.unit),
         evidence=evidence(verdict),
         volume=f"{verdict.volume:,}",
-        excluded=reasons(verdict.excluded),
+        excluded=", ".join(part for part in parts if part),
     )
+
+
+def malformed_text(verdict: Verdict) -> str:
+    """``malformed 12 of 1,040 rows``, when some rows of the period's data were malformed."""
+    if not verdict.malformed:
+        return ""
+    return f"malformed {verdict.malformed:,} of {verdict.malformed + verdict.rows:,} rows"
 
 
 def _credits(period: PeriodCredits | None, titles: Mapping[str, str]) -> CreditSummary | None:
@@ -295,7 +309,9 @@ def _windows(credit: Credit) -> str:
 def _source(source: SourceReport) -> SourceSection:
     malformed = sum(source.problem_counts.values()) or len(source.problems)
     shown = tuple(
-        f"{p.path}:{p.line}: {p.reason}" + (f" ({p.field})" if p.field else "")
+        f"{p.path}:{p.line}: {p.reason}"
+        + (f" ({p.field})" if p.field else "")
+        + (f": {p.values}" if p.values else "")
         for p in source.problems[:SHOWN_PROBLEMS]
     )
     return SourceSection(

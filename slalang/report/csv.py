@@ -21,7 +21,7 @@ HEADER = (
     "expected_op", "expected_value", "expected_high",
     "minimum_op", "minimum_value", "minimum_high",
     "numerator", "denominator", "volume", "judged_periods", "meeting_periods",
-    "excluded", "line",
+    "excluded", "line", "noted", "malformed",
 )  # fmt: skip
 """The columns, in order."""
 
@@ -69,6 +69,8 @@ def row(verdict: Verdict) -> list[str]:
         _integer(verdict.meeting),
         excluded_cell(verdict.excluded),
         str(verdict.line),
+        excluded_cell(verdict.noted),
+        str(verdict.malformed),
     ]
 
 

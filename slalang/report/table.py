@@ -56,6 +56,7 @@ _STATUS_STYLE = {
     "below_minimum": "bold red",
     "not_measurable": "dim",
     "no_data": "dim",
+    "incomplete": "bold yellow",
 }
 _ACCOUNT_STYLE = {"ok": "green", "watch": "yellow", "at_risk": "bold red"}
 _RULE_STYLE = {"ok": "green", "watch": "yellow", "fired": "bold red"}
