@@ -41,7 +41,9 @@ def contact(draw: st.DrawFn) -> dict[str, object]:
     minute = draw(st.integers(0, 4 * 24 * 60 - 1))
     queued = START + dt.timedelta(minutes=minute, seconds=draw(st.integers(0, 59)))
     outcome = draw(st.sampled_from(OUTCOMES))
-    wait = 0.0 if outcome == "not_offered" else draw(WAITS)
+    wait: float | None = 0.0 if outcome == "not_offered" else draw(WAITS)
+    if outcome not in ("answered", "not_offered") and draw(st.booleans()):
+        wait = None  # an unanswered contact whose wait was not recorded
     answered = outcome == "answered"
     talk = draw(st.floats(0, 900).map(lambda x: round(x))) if answered else None
     return {
@@ -199,6 +201,7 @@ def _same(engine_figures: EvaluationFigures, reference_figures: EvaluationFigure
             assert math.isclose(a.den, b.den, rel_tol=1e-9, abs_tol=1e-9), key
             assert a.volume == b.volume, key
             assert a.excluded == b.excluded, key
+            assert a.noted == b.noted, key
 
 
 def _table(rows: list[dict[str, object]]) -> pa.Table:
