@@ -20,12 +20,15 @@ import duckdb
 
 from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.periods import bucket_minutes, bucket_start
-from slalang.engine.plan import ObjectivePlan, Plan, magnitude
+from slalang.engine.plan import ObjectivePlan, Plan, Relief, magnitude
 from slalang.engine.reference import (
+    CLOSED_DAY,
+    OUTSIDE_TERM,
     TIME_FIELD,
     UNKNOWN_WAIT_NOTE,
     WAIT_UNKNOWN,
     business_seconds,
+    date_only,
     event_attribution,
     limit_of,
     objective_periods,
@@ -108,16 +111,29 @@ def _time_exclusion(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
     texts) never enter the SQL text.
     """
     branches = []
-    for code, outage in enumerate(plan.outages, start=1):
+    first = 1
+    if plan.term is not None:
+        start, after = (sql.param(moment) for moment in plan.term)
+        branches.append(f"WHEN {ts} < {start} OR {ts} >= {after} THEN 1")
+        first = 2
+    for code, outage in enumerate(plan.outages, start=first):
         branches.append(
             f"WHEN {ts} >= {sql.param(outage.start)} AND {ts} < {sql.param(outage.end)} THEN {code}"
         )
     calendar = plan.calendar
     if calendar is not None and calendar.exclude_out_of_hours:
-        holiday, out_of_hours = len(plan.outages) + 1, len(plan.outages) + 2
+        holiday = first + len(plan.outages)
+        out_of_hours = holiday + 1
         if calendar.holidays:
             days = ", ".join(sql.param(day) for day in sorted(calendar.holidays))
             branches.append(f"WHEN CAST({ts} AS DATE) IN ({days}) THEN {holiday}")
+        if date_only(plan.source_kind):  # judged by day: a day with opening hours is open
+            open_days = ", ".join(
+                sql.param(day + 1) for day, r in sorted(calendar.hours.items()) if r
+            )
+            closed = f"isodow({ts}) NOT IN ({open_days})" if open_days else "TRUE"
+            branches.append(f"WHEN {closed} THEN {out_of_hours}")
+            return "CASE " + " ".join(branches) + " END"
         minute = f"(hour({ts}) * 60 + minute({ts}))"
         open_parts = [
             f"(isodow({ts}) = {sql.param(day + 1)} AND {minute} >= {sql.param(start)} "
@@ -134,9 +150,10 @@ def _time_exclusion(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
 
 def _time_reasons(plan: ObjectivePlan) -> list[str]:
     """The reasons behind the codes of :func:`_time_exclusion`, code 1 first."""
-    reasons = [f"{o.kind}: {o.reason}" for o in plan.outages]
+    reasons = [OUTSIDE_TERM] if plan.term is not None else []
+    reasons += [f"{o.kind}: {o.reason}" for o in plan.outages]
     if plan.calendar is not None and plan.calendar.exclude_out_of_hours:
-        reasons += ["holiday", "out of hours"]
+        reasons += ["holiday", CLOSED_DAY if date_only(plan.source_kind) else "out of hours"]
     return reasons
 
 
@@ -550,20 +567,23 @@ def evaluate(
                 )
                 per_bucket.setdefault(start_of[row[0]], Figures()).add(sums)
             buckets[objective.id] = per_bucket
-    forecasts = {}
-    for objective in plan.objectives:
-        if objective.relief is not None:
-            forecasts[objective.id] = _forecasts(con, objective, tables)
+    forecasts = {
+        objective.id: {r.id: _forecasts(con, objective, r, tables) for r in objective.reliefs}
+        for objective in plan.objectives
+        if objective.reliefs
+    }
     return EvaluationFigures(buckets, forecasts)
 
 
 def _forecasts(
-    con: duckdb.DuckDBPyConnection, objective: ObjectivePlan, tables: Mapping[str, str]
+    con: duckdb.DuckDBPyConnection,
+    objective: ObjectivePlan,
+    relief: Relief,
+    tables: Mapping[str, str],
 ) -> dict[dt.datetime, float]:
-    assert objective.relief is not None
-    table = tables.get(objective.relief.forecast_source)
+    table = tables.get(relief.forecast_source)
     if table is None:
-        raise EngineError(f"no data for source `{objective.relief.forecast_source}`")
+        raise EngineError(f"no data for source `{relief.forecast_source}`")
     columns = _columns(con, table)
     sql = Sql()
     where = (
@@ -571,7 +591,7 @@ def _forecasts(
         or "TRUE"
     )
     query = (
-        f"SELECT time_bucket(INTERVAL '{objective.relief.minutes} minutes', "
+        f"SELECT time_bucket(INTERVAL '{int(relief.minutes)} minutes', "
         f'CAST("interval_start" AS TIMESTAMP)) AS b, SUM(COALESCE("forecast_offered", 0)) '
         f"FROM {quote(table)} WHERE {where} GROUP BY ALL"
     )

@@ -48,8 +48,8 @@ class EvaluationFigures:
     """All figures of one evaluation run.
 
     ``buckets`` maps objective id to its buckets; ``forecasts`` maps the id of
-    an objective with relief to the forecast volume per relief interval.
+    an objective with relief to, per relief id, the forecast volume per relief interval.
     """
 
     buckets: dict[str, Buckets]
-    forecasts: dict[str, dict[dt.datetime, float]]
+    forecasts: dict[str, dict[str, dict[dt.datetime, float]]]

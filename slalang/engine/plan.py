@@ -135,7 +135,11 @@ class ObjectivePlan:
     min_volume_per: int | None
     calendar: Calendar | None
     outages: tuple[Outage, ...]
-    relief: Relief | None
+    reliefs: tuple[Relief, ...] = ()
+    """The reliefs that apply to the objective, in contract order."""
+    term: tuple[dt.datetime, dt.datetime] | None = None
+    """The contract's term as [first midnight, midnight after the last day); records outside
+    it are not judged."""
 
     @property
     def effective_minimum(self) -> Target:
@@ -329,7 +333,7 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
         )
         for e in expanded.exclusions
     )
-    reliefs: dict[str, Relief] = {}
+    reliefs: dict[str, list[Relief]] = {}
     for relief in expanded.reliefs:
         excess = _setting(relief.settings, "volume_above_forecast")
         minutes = _setting(relief.settings, "interval")
@@ -341,10 +345,15 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
             str(_setting(relief.settings, "forecast")),
         )
         for name in applies if isinstance(applies, tuple) else ():
-            reliefs[str(name)] = plan
+            reliefs.setdefault(str(name), []).append(plan)
     objectives = []
     for objective in expanded.objectives:
-        objectives.append(_objective(objective, ctx, calendars, default_calendar, outages, reliefs))
+        planned = _objective(objective, ctx, calendars, default_calendar, outages, reliefs)
+        if effective is not None:
+            first = dt.datetime.combine(effective[0], dt.time())
+            after = dt.datetime.combine(effective[1] + dt.timedelta(days=1), dt.time())
+            planned = attrs.evolve(planned, term=(first, after))
+        objectives.append(planned)
     sources = {
         s.id.text: SourcePlan(
             s.id.text,
@@ -391,7 +400,7 @@ def _objective(
     calendars: dict[str, Calendar],
     default_calendar: object,
     outages: tuple[tuple[Outage, frozenset[str] | None], ...],
-    reliefs: dict[str, Relief],
+    reliefs: dict[str, list[Relief]],
 ) -> ObjectivePlan:
     assert objective.metric is not None
     metric = metric_named(objective.metric.text)
@@ -447,7 +456,7 @@ def _objective(
         outages=tuple(
             outage for outage, only in outages if only is None or objective.id.text in only
         ),
-        relief=reliefs.get(objective.id.text),
+        reliefs=tuple(reliefs.get(objective.id.text, ())),
     )
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.periods import bucket_minutes, bucket_start
-from slalang.engine.plan import ObjectivePlan, Period, Plan, magnitude
+from slalang.engine.plan import ObjectivePlan, Period, Plan, Relief, magnitude
 from slalang.lang import model as m
-from slalang.lang.canonical import TIME_FIELDS
+from slalang.lang.canonical import TABLES, TIME_FIELDS
 
 Row = Mapping[str, Any]
 Contribution = tuple[float, float] | str | None
@@ -409,12 +409,26 @@ def objective_periods(plan: ObjectivePlan) -> list[Period]:
     periods = [plan.window]
     if plan.per is not None:
         periods.append(plan.per)
-    if plan.relief is not None:
-        periods.append(Period("interval", plan.relief.minutes))
+    periods.extend(Period("interval", relief.minutes) for relief in plan.reliefs)
     return periods
 
 
+OUTSIDE_TERM = "outside the contract term"
+"""Why a record dated before or after the contract's `effective` term is set aside."""
+
+CLOSED_DAY = "closed day"
+"""Why a record of a date-only source on a day without opening hours is set aside."""
+
+
+def date_only(kind: str) -> bool:
+    """True when a data set's records carry a date and no time of day (adherence)."""
+    field = TABLES[kind].field(TIME_FIELDS[kind])
+    return field is not None and field.type == "date"
+
+
 def _excluded_by_time(plan: ObjectivePlan, moment: dt.datetime) -> str | None:
+    if plan.term is not None and not plan.term[0] <= moment < plan.term[1]:
+        return OUTSIDE_TERM
     for outage in plan.outages:
         if outage.start <= moment < outage.end:
             return f"{outage.kind}: {outage.reason}"
@@ -422,6 +436,8 @@ def _excluded_by_time(plan: ObjectivePlan, moment: dt.datetime) -> str | None:
     if calendar is not None and calendar.exclude_out_of_hours:
         if moment.date() in calendar.holidays:
             return "holiday"
+        if date_only(plan.source_kind):  # judged by day: a day with opening hours is open
+            return None if calendar.hours.get(moment.weekday()) else CLOSED_DAY
         if not calendar.is_open(moment):
             return "out of hours"
     return None
@@ -528,14 +544,15 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
     return buckets
 
 
-def forecast_volumes(plan: ObjectivePlan, rows: Iterable[Row]) -> dict[dt.datetime, float]:
+def forecast_volumes(
+    plan: ObjectivePlan, relief: Relief, rows: Iterable[Row]
+) -> dict[dt.datetime, float]:
     """Forecast offered volume per relief interval, filtered like the objective where possible."""
-    assert plan.relief is not None
     result: dict[dt.datetime, float] = {}
     for row in rows:
         if any(matches(f, row) is False for f in plan.filters):
             continue
-        start = bucket_start(row["interval_start"], plan.relief.minutes)
+        start = bucket_start(row["interval_start"], relief.minutes)
         result[start] = result.get(start, 0.0) + float(row.get("forecast_offered") or 0)
     return result
 
@@ -544,8 +561,8 @@ def evaluate(plan: Plan, data: Mapping[str, Sequence[Row]]) -> EvaluationFigures
     """Evaluate every objective of a plan over canonical records keyed by source id."""
     buckets = {o.id: evaluate_objective(o, data.get(o.source, ())) for o in plan.objectives}
     forecasts = {
-        o.id: forecast_volumes(o, data.get(o.relief.forecast_source, ()))
+        o.id: {r.id: forecast_volumes(o, r, data.get(r.forecast_source, ())) for r in o.reliefs}
         for o in plan.objectives
-        if o.relief is not None
+        if o.reliefs
     }
     return EvaluationFigures(buckets, forecasts)

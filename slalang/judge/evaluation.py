@@ -44,7 +44,7 @@ _SUFFIX_FORMATS = {
 def used_sources(plan: Plan) -> list[str]:
     """The sources the objectives read (and relief forecasts), in declaration order."""
     used = {o.source for o in plan.objectives}
-    used.update(o.relief.forecast_source for o in plan.objectives if o.relief is not None)
+    used.update(r.forecast_source for o in plan.objectives for r in o.reliefs)
     return [s for s in plan.sources if s in used]
 
 

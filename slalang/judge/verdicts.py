@@ -87,24 +87,32 @@ def status_of(objective: ObjectivePlan, value: Fraction) -> str:
 
 
 def _relieved(
-    objective: ObjectivePlan, buckets: Buckets, forecasts: dict[dt.datetime, float]
+    objective: ObjectivePlan, buckets: Buckets, forecasts: dict[str, dict[dt.datetime, float]]
 ) -> Buckets:
-    relief = objective.relief
-    if relief is None:
+    """Buckets with every relief applied: an excused bucket's records are set aside, counted
+    under ``relief ID`` of the first relief (in contract order) that excuses it."""
+    excused_by: dict[dt.datetime, str] = {}
+    for relief in objective.reliefs:
+        forecast = forecasts.get(relief.id, {})
+        volumes: dict[dt.datetime, int] = defaultdict(int)
+        for start, figures in buckets.items():
+            volumes[bucket_start(start, relief.minutes)] += figures.volume
+        excused = {
+            start
+            for start, volume in volumes.items()
+            if start in forecast and volume > forecast[start] * float(1 + relief.excess)
+        }
+        for start in buckets:
+            if bucket_start(start, relief.minutes) in excused:
+                excused_by.setdefault(start, f"relief {relief.id}")
+    if not excused_by:
         return buckets
-    volumes: dict[dt.datetime, int] = defaultdict(int)
-    for start, figures in buckets.items():
-        volumes[bucket_start(start, relief.minutes)] += figures.volume
-    excused = {
-        start
-        for start, volume in volumes.items()
-        if start in forecasts and volume > forecasts[start] * float(1 + relief.excess)
-    }
     result: Buckets = {}
     for start, figures in buckets.items():
-        if bucket_start(start, relief.minutes) in excused:
+        reason = excused_by.get(start)
+        if reason is not None:
             moved = Figures(excluded=dict(figures.excluded))
-            moved.exclude("volume above forecast", figures.volume)
+            moved.exclude(reason, figures.volume)
             result[start] = moved
         else:
             result[start] = figures
@@ -116,7 +124,10 @@ def _year_start(plan: Plan) -> dt.date | None:
 
 
 def objective_verdicts(
-    plan: Plan, objective: ObjectivePlan, buckets: Buckets, forecasts: dict[dt.datetime, float]
+    plan: Plan,
+    objective: ObjectivePlan,
+    buckets: Buckets,
+    forecasts: dict[str, dict[dt.datetime, float]],
 ) -> list[Verdict]:
     """Every window of one objective, in time order."""
     buckets = _relieved(objective, buckets, forecasts)

@@ -232,7 +232,7 @@ def _compare(text: str, data: dict[str, list[dict[str, object]]], kinds: dict[st
         con.execute(f"CREATE TABLE {kinds[source]} AS SELECT * FROM arrow")
         tables[source] = kinds[source]
     assume(all(o.source in tables for o in plan.objectives))
-    assume(all(o.relief is None or o.relief.forecast_source in tables for o in plan.objectives))
+    assume(all(all(r.forecast_source in tables for r in o.reliefs) for o in plan.objectives))
     fast = engine.evaluate(con, plan, tables)
     slow = reference.evaluate(plan, data)
     _same(fast, slow)
