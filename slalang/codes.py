@@ -283,7 +283,13 @@ CATALOGUE: dict[str, Code] = {
             "A `below minimum` rule names an objective that has no minimum level.",
         ),
         # --- windows and calendars --------------------------------------------------
-        Code("E601", _E, "bad interval length", "Intervals are 15, 30 or 60 minutes long."),
+        Code(
+            "E601",
+            _E,
+            "bad interval length",
+            "An interval is a whole number of minutes that divides the day (5, 15, 30, 60 min, "
+            "..., 1 d).",
+        ),
         Code(
             "E602",
             _E,
@@ -324,6 +330,14 @@ CATALOGUE: dict[str, Code] = {
             "holiday set without contract dates",
             "A calendar with `holidays` needs the contract's `effective` dates: they fix the "
             "years whose holidays count.",
+        ),
+        Code(
+            "E609",
+            _E,
+            "period finer than the data",
+            "An objective over an interval report is judged over periods that are not a "
+            "multiple of the report's interval (hours of a daily summary), or a relief "
+            "compares intervals shorter than its forecast's.",
         ),
         # --- data fields --------------------------------------------------------------
         Code(

@@ -32,6 +32,7 @@ PASSES: tuple[Pass, ...] = (
     windows.date_ranges,
     windows.holiday_sets,
     windows.data_intervals,
+    windows.finer_than_data,
     credits.allocations,
     credits.risk_rules,
     data.filters,

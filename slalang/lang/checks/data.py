@@ -232,20 +232,7 @@ def _interval_fields(
                 help="match the source's `short_abandon`, or measure from contact records",
                 path=path,
             )
-    aggregate = objective.aggregate
-    interval = _short_seconds(getattr(_setting(source.settings, "interval"), "value", None))
-    interval = Decimal(1800) if interval is None else interval
-    if aggregate is not None and aggregate.per is not None and aggregate.per.length is not None:
-        per = _short_seconds(aggregate.per.length)
-        if per is not None and per < interval and per % interval != 0:
-            yield diag(
-                "E702",
-                f"interval source `{source.id.text}` reports every "
-                f"{(interval / 60).normalize():f} min, finer periods cannot be rebuilt",
-                aggregate.per.span,
-                label="finer than the data",
-                path=path,
-            )
+    # periods finer than the report's interval: windows.finer_than_data (E609)
 
 
 def relief_forecasts(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:

@@ -20,7 +20,8 @@ from slalang.lang.holiday_sets import set_dates as holiday_set_dates
 from slalang.lang.schema import DEFAULT_WINDOW, PERIODS, WEEKDAYS
 from slalang.lang.units import Dimension, dimension_of, seconds
 
-INTERVAL_MINUTES = (15, 30, 60)
+DAY_MINUTES = 1440
+"""An interval is a whole number of minutes that divides the day, up to the day itself."""
 _RANK = {name: index for index, name in enumerate(PERIODS)}
 
 
@@ -42,16 +43,110 @@ def _length_problem(period: m.Period, path: tuple[str, ...]) -> Diagnostic | Non
             label="not a duration",
             path=path,
         )
-    if minutes not in INTERVAL_MINUTES:
+    if not allowed_minutes(minutes):
         return diag(
             "E601",
             f"an interval of {minutes.normalize():f} minutes is not allowed",
             period.span,
-            label="not 15, 30 or 60 min",
-            help="intervals are 15, 30 or 60 minutes long",
+            label="does not divide the day",
+            help="an interval is a whole number of minutes that divides the day: "
+            "5, 10, 15, 20, 30 or 60 min, 2, 3, 4, 6, 8 or 12 h, or 1 d",
             path=path,
         )
     return None
+
+
+def allowed_minutes(minutes: Decimal) -> bool:
+    """True for a whole number of minutes that divides the day (1 to 1440)."""
+    return (
+        minutes == minutes.to_integral_value()
+        and 0 < minutes <= DAY_MINUTES
+        and (DAY_MINUTES % int(minutes) == 0)
+    )
+
+
+def _interval_of(settings: tuple[m.Setting, ...]) -> int:
+    """A source's or relief's `interval` in minutes (30 when not written)."""
+    for setting in settings:
+        if setting.name.text == "interval" and isinstance(setting.value, m.Quantity):
+            minutes = _minutes(setting.value)
+            if minutes is not None and allowed_minutes(minutes):
+                return int(minutes)
+    return 30
+
+
+def _period_minutes(period: m.Period) -> int | None:
+    """The minutes of an interval period, ``None`` for a named one longer than intervals."""
+    if period.length is not None:
+        minutes = _minutes(period.length)
+        return int(minutes) if minutes is not None and allowed_minutes(minutes) else None
+    if period.name is not None and period.name.text == "interval":
+        return 30
+    return None
+
+
+def _words(minutes: int) -> str:
+    if minutes == DAY_MINUTES:
+        return "whole days"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h intervals"
+    return f"{minutes} min intervals"
+
+
+def finer_than_data(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
+    """No objective or relief cuts time finer than the interval report it reads (E609)."""
+    reliefs_of: dict[str, list[m.ReliefDecl]] = {}
+    for relief in ctx.contract.reliefs:
+        for setting in relief.settings:
+            if setting.name.text == "applies_to" and isinstance(setting.value, m.ListValue):
+                for item in setting.value.items:
+                    if isinstance(item, m.Ident):
+                        reliefs_of.setdefault(item.name, []).append(relief)
+    for objective in ctx.contract.objectives:
+        source = ctx.objective_source(objective)
+        if source is None or source.kind.text != "intervals":
+            continue
+        data = _interval_of(source.settings)
+        periods = [p for p in (objective.window,) if p is not None]
+        if objective.aggregate is not None and objective.aggregate.per is not None:
+            periods.append(objective.aggregate.per)
+        periods.extend(v.per for v in objective.min_volumes if v.per is not None)
+        cuts = [(p.span, _period_minutes(p)) for p in periods]
+        for relief in reliefs_of.get(objective.id.text, ()):
+            cuts.append((relief.id.span, _interval_of(relief.settings)))
+        for span, minutes in cuts:
+            if minutes is not None and minutes % data:
+                yield diag(
+                    "E609",
+                    f"objective `{objective.id.text}` is cut into {minutes} min periods, but "
+                    f"source `{source.id.text}` reports {_words(data)}",
+                    span,
+                    label="finer than the data",
+                    related=(Label(source.id.span, "the source's interval"),),
+                    help=f"judge it over a multiple of {data} min (or `per day`, "
+                    "`window month`), or give the source its real `interval`",
+                    path=(f"objective {objective.id.text}",),
+                )
+                break
+    for relief in ctx.contract.reliefs:
+        forecast = next((s for s in relief.settings if s.name.text == "forecast"), None)
+        if forecast is None or not isinstance(forecast.value, m.Ident):
+            continue
+        source = ctx.source_of(forecast.value.name)
+        if source is None:
+            continue
+        data, minutes = _interval_of(source.settings), _interval_of(relief.settings)
+        if minutes % data:
+            yield diag(
+                "E609",
+                f"relief `{relief.id.text}` compares {minutes} min intervals, but forecast "
+                f"`{source.id.text}` gives {_words(data)}",
+                relief.id.span,
+                label="finer than the forecast",
+                related=(Label(source.id.span, "the forecast's interval"),),
+                help=f"compare over a multiple of {data} min",
+                path=(f"relief {relief.id.text}",),
+            )
 
 
 def _rank(period: m.Period | None) -> int | None:
@@ -259,7 +354,7 @@ def date_ranges(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
 
 
 def data_intervals(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
-    """The `interval` of sources and reliefs is 15, 30 or 60 minutes."""
+    """The `interval` of sources and reliefs is a whole number of minutes dividing the day."""
     blocks: list[tuple[tuple[m.Setting, ...], tuple[str, ...]]] = [
         *((s.settings, (f"source {s.id.text}",)) for s in contract.sources),
         *((r.settings, (f"relief {r.id.text}",)) for r in contract.reliefs),
