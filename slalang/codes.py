@@ -384,7 +384,10 @@ CATALOGUE: dict[str, Code] = {
             "unknown canonical field",
             "A profile maps a field the canonical table does not have. Extra fields need a "
             "`type` (and QA criteria and interval buckets such as `answered_within_20` are "
-            "always allowed in their tables).",
+            "always allowed in their tables). Each field belongs to the tables listed in "
+            "`docs/data.md`, and the help names the other tables that have it: survey ratings "
+            "can be on contact records (fields `csat` and `nps`) or in a surveys source, QA "
+            "answers only in an audits source.",
         ),
         Code(
             "E807",
@@ -454,7 +457,8 @@ CATALOGUE: dict[str, Code] = {
             "data lacks a field an objective needs",
             "An objective reads a field (a filter field, `resolved` for agent-flag FCR, a QA "
             "criterion, a bucketed interval count...) that its source's data does not provide: "
-            "the column is absent, or empty in every row.",
+            "the column is absent, or empty in every row. A rating for `csat` or `nps` can be "
+            "on contact records or in a surveys source, as field `csat` or `nps` in either.",
         ),
         # --- warnings ------------------------------------------------------------------
         Code(

@@ -22,6 +22,7 @@ from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.periods import bucket_minutes, bucket_start
 from slalang.engine.plan import ObjectivePlan, Plan, magnitude
 from slalang.engine.reference import (
+    RATINGS,
     TIME_FIELD,
     business_seconds,
     event_attribution,
@@ -196,8 +197,18 @@ def _within(value: str, threshold: object) -> Cut:
     return Cut(value, op, limit)
 
 
+def _contact_scope(plan: ObjectivePlan) -> Cond:
+    """The contact records that belong to an objective, as
+    :func:`slalang.engine.reference.in_objective` defines it."""
+    if plan.metric not in RATINGS:
+        return _OFFERED
+    return Check(quote(RATINGS[plan.metric]), "{} IS NOT NULL")
+
+
 def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metric:
     knobs, metric = plan.knobs, plan.metric
+    if metric in RATINGS:
+        return _rating_metric(sql, plan)
     wait = _wait(plan)
     if metric == "service_level":
         within = _within(wait, knobs["threshold"])
@@ -268,24 +279,30 @@ def _answer(column: str) -> str:
     return f"lower(CAST({quote(column)} AS VARCHAR))"
 
 
+def _rating_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
+    """CSAT or NPS from a rating, on survey responses or on contact records alike."""
+    knobs = plan.knobs
+    if plan.metric == "csat":
+        top_box = knobs["top_box"]
+        assert isinstance(top_box, Fraction)
+        num = (
+            Term('CAST("csat" AS DOUBLE)')
+            if knobs["method"] == "mean"
+            else Term("1", Check(f'"csat" >= {sql.param(float(top_box))}'))
+        )
+        return num, Term("1"), [(Check('"csat" IS NULL'), "no score")]
+    return (
+        Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
+        Term("1"),
+        [(Check('"nps" IS NULL'), "no score")],
+    )
+
+
 def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
     knobs, metric, kind = plan.knobs, plan.metric, plan.source_kind
+    if metric in RATINGS:
+        return _rating_metric(sql, plan)
     if kind == "surveys":
-        if metric == "csat":
-            top_box = knobs["top_box"]
-            assert isinstance(top_box, Fraction)
-            num = (
-                Term('CAST("csat" AS DOUBLE)')
-                if knobs["method"] == "mean"
-                else Term("1", Check(f'"csat" >= {sql.param(float(top_box))}'))
-            )
-            return num, Term("1"), [(Check('"csat" IS NULL'), "no score")]
-        if metric == "nps":
-            return (
-                Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
-                Term("1"),
-                [(Check('"nps" IS NULL'), "no score")],
-            )
         no_answer: list[tuple[Cond, str]] = [(Check('"resolved" IS NULL'), "no answer")]
         return Term("1", Check('"resolved"')), Term("1"), no_answer
     if kind == "audits":
@@ -422,7 +439,8 @@ def _source_query(
         filters = (Known(Check(filter_sql(sql, f, columns))) for f in objective.filters)
         # contacts never offered are in no figure (a test of the outcome key, not a WHERE
         # clause: the scan groups by the outcome anyway)
-        scope = all_of(*((_OFFERED,) if kind == "contacts" else ()), *filters)
+        scope = all_of(*((_contact_scope(objective),) if kind == "contacts" else ()),
+                       *filters)  # fmt: skip
         time_excl = _time_exclusion(sql, objective, ts)
         time_reasons = _time_reasons(objective)
         metric_excl: list[tuple[Cond, str]] = []

@@ -23,6 +23,10 @@ Contribution = tuple[float, float] | str | None
 """``(numerator, denominator)``; a string is the reason the record is excluded;
 ``None`` means the record is not part of this objective at all."""
 
+RATINGS = {"csat": "csat", "nps": "nps"}
+"""The metrics that read a customer's rating, and the field that holds it: the same
+field on survey responses and on contact records."""
+
 TIME_FIELD = {
     "contacts": "queued_at",
     "intervals": "interval_start",
@@ -440,8 +444,26 @@ def _repeat_flags(plan: ObjectivePlan, rows: Sequence[Row]) -> dict[int, Contrib
     return result
 
 
+def in_objective(plan: ObjectivePlan, row: Row) -> bool:
+    """Whether a record belongs to the objective at all, before filters and exclusions.
+
+    A contact record belongs when it was offered to the queue; for a rating metric
+    (``csat``, ``nps``) it belongs when it carries a rating, whatever its outcome.
+    Records of other kinds always belong.
+    """
+    if plan.source_kind != "contacts":
+        return True
+    if plan.metric in RATINGS:
+        return row.get(RATINGS[plan.metric]) is not None
+    return bool(row["outcome"] != "not_offered")
+
+
 def _contribution(plan: ObjectivePlan, row: Row, repeats: dict[int, Contribution]) -> Contribution:
     kind, metric = plan.source_kind, plan.metric
+    if metric == "csat":
+        return csat(plan, row)
+    if metric == "nps":
+        return nps(plan, row)
     if kind == "contacts":
         if metric == "fcr":
             method = plan.knobs["method"]
@@ -450,7 +472,7 @@ def _contribution(plan: ObjectivePlan, row: Row, repeats: dict[int, Contribution
             return repeats.get(id(row))
         return CONTACT_METRICS[metric](plan, row)
     if kind == "surveys":
-        return {"csat": csat, "nps": nps, "fcr": survey_fcr}[metric](plan, row)
+        return survey_fcr(plan, row)
     if kind == "audits":
         return {"qa_criterion": qa_criterion, "quality_index": quality_index}[metric](plan, row)
     if kind == "adherence":
@@ -475,7 +497,7 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
         else {}
     )
     for row in rows:
-        if plan.source_kind == "contacts" and row["outcome"] == "not_offered":
+        if not in_objective(plan, row):
             continue
         if any(matches(f, row) is not True for f in plan.filters):
             continue

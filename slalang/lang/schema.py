@@ -354,8 +354,9 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "csat",
-            "customer satisfaction from surveys, as top-box share or mean score (DOMAIN 1.7)",
-            ("surveys",),
+            "customer satisfaction from survey ratings, as top-box share or mean score "
+            "(DOMAIN 1.7); the ratings are survey responses or ratings on contact records",
+            ("surveys", "contacts"),
             Dimension.PERCENT,
             (
                 Knob("method", enum("top_box", "mean"), "top_box",
@@ -368,8 +369,9 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "nps",
-            "net promoter score: % promoters (9-10) minus % detractors (0-6), -100 to 100",
-            ("surveys",),
+            "net promoter score: % promoters (9-10) minus % detractors (0-6), -100 to 100; "
+            "from survey responses or answers on contact records",
+            ("surveys", "contacts"),
             Dimension.NUMBER,
             (),
             low=Decimal(-100),
