@@ -26,6 +26,7 @@ from slalang.engine.reference import (
     TIME_FIELD,
     business_seconds,
     event_attribution,
+    grace_minutes,
     limit_of,
     objective_periods,
 )
@@ -340,7 +341,10 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
         na = f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}"
         return Term(score), Term("1"), [(Check(na), "not applicable")]
     if kind == "adherence":
-        return Term('COALESCE("adherent_minutes", 0)'), Term('COALESCE("scheduled_minutes", 0)'), []
+        adherent, scheduled = 'COALESCE("adherent_minutes", 0)', 'COALESCE("scheduled_minutes", 0)'
+        grace = sql.param(grace_minutes(plan))
+        forgiven = f"LEAST({grace}, GREATEST(0.0, {scheduled} - {adherent}))"
+        return Term(f"({adherent} + {forgiven})"), Term(scheduled), []
     raise EngineError(f"{metric} is not computed from {kind} data")
 
 

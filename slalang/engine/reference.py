@@ -324,9 +324,22 @@ def quality_index(plan: ObjectivePlan, row: Row) -> Contribution:
     return (sum(weight * score for weight, score in parts) / total, 1.0)
 
 
+def grace_minutes(plan: ObjectivePlan) -> float:
+    """The ``grace`` knob of schedule adherence in minutes."""
+    grace = plan.knobs["grace"]
+    assert isinstance(grace, Fraction)
+    return float(grace / 60)
+
+
 def schedule_adherence(plan: ObjectivePlan, row: Row) -> Contribution:
-    """Adherent minutes over scheduled minutes."""
-    return (float(row.get("adherent_minutes") or 0), float(row.get("scheduled_minutes") or 0))
+    """Adherent minutes over scheduled minutes.
+
+    Of each row's minutes out of adherence (scheduled minus adherent), up to ``grace``
+    minutes count as adherent: a late start or an early end within the grace is no breach.
+    """
+    scheduled = float(row.get("scheduled_minutes") or 0)
+    adherent = float(row.get("adherent_minutes") or 0)
+    return (adherent + min(grace_minutes(plan), max(0.0, scheduled - adherent)), scheduled)
 
 
 CONTACT_METRICS = {

@@ -339,7 +339,9 @@ METRICS: dict[str, Metric] = {
             "adherent minutes over scheduled minutes (DOMAIN 1.6)",
             ("adherence",),
             Dimension.PERCENT,
-            (Knob("grace", DURATION, "0 min", "early or late minutes still counted adherent"),),
+            (Knob("grace", DURATION, "0 min",
+                  "of each row's minutes out of adherence, up to this many count as adherent "
+                  "(a late start or early end within the grace)"),),
         ),
         Metric(
             "response_time",
