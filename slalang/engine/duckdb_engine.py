@@ -331,13 +331,21 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
             parts.append((f"({yes})", f"({no})", weight))
         (cy, cn, cw), (by, bn, bw) = parts
         c_ok, b_ok = f"({cy} + {cn}) > 0", f"({by} + {bn}) > 0"
-        c_score = f"(CAST({cy} AS DOUBLE) / ({cy} + {cn}))"
-        b_score = f"(CAST({by} AS DOUBLE) / ({by} + {bn}))"
-        score = (
-            f"CASE WHEN {fatal} THEN 0 WHEN {c_ok} AND {b_ok} THEN "
-            f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
-            f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
-        )
+        if knobs["scoring"] == "all_criteria":
+            c_met = f"(CASE WHEN {cn} > 0 THEN 0.0 ELSE 1.0 END)"
+            b_met = f"(CASE WHEN {bn} > 0 THEN 0.0 ELSE 1.0 END)"
+            score = (
+                f"CASE WHEN {fatal} THEN 0 ELSE "
+                f"({cw} * {c_met} + {bw} * {b_met}) / ({cw} + {bw}) END"
+            )
+        else:
+            c_score = f"(CAST({cy} AS DOUBLE) / ({cy} + {cn}))"
+            b_score = f"(CAST({by} AS DOUBLE) / ({by} + {bn}))"
+            score = (
+                f"CASE WHEN {fatal} THEN 0 WHEN {c_ok} AND {b_ok} THEN "
+                f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
+                f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
+            )
         na = f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}"
         return Term(score), Term("1"), [(Check(na), "not applicable")]
     if kind == "adherence":

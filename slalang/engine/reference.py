@@ -304,24 +304,38 @@ def qa_criterion(plan: ObjectivePlan, row: Row) -> Contribution:
     return "not applicable"
 
 
+QUALITY_PARTS = ("customer_impact", "business_impact")
+
+
 def quality_index(plan: ObjectivePlan, row: Row) -> Contribution:
-    """Weighted share of criteria met in the customer- and business-impact parts."""
+    """One audit's score, 0 to 1, from its customer- and business-impact parts.
+
+    With ``scoring points`` a part scores its criteria answered ``yes`` over those answered
+    ``yes`` or ``no``, and a part with only n/a answers is left out (the other part takes
+    the whole weight). With ``scoring all_criteria`` a part scores 1 when none of its
+    criteria is answered ``no`` (n/a ignored), else 0. The audit scores the weighted mean
+    of its parts; a failed fatal criterion scores it 0, and an audit with only n/a answers
+    is not applicable.
+    """
     if _fatal_failed(plan, row):
         return (0.0, 1.0)
+    all_criteria = plan.knobs["scoring"] == "all_criteria"
     parts = []
-    for part in ("customer_impact", "business_impact"):
+    for part in QUALITY_PARTS:
         criteria = plan.knobs[part]
         assert isinstance(criteria, tuple)
         answers = [str(row.get(str(c)) or "").lower() for c in criteria]
         yes, no = answers.count("yes"), answers.count("no")
-        if yes + no:
-            weight = plan.knobs[f"{part}_weight"]
-            assert isinstance(weight, Fraction)
-            parts.append((float(weight), yes / (yes + no)))
-    if not parts:
+        weight = plan.knobs[f"{part}_weight"]
+        assert isinstance(weight, Fraction)
+        if all_criteria:
+            parts.append((float(weight), 0.0 if no else 1.0, yes + no))
+        elif yes + no:
+            parts.append((float(weight), yes / (yes + no), yes + no))
+    if not any(answered for _, _, answered in parts):
         return "not applicable"
-    total = sum(weight for weight, _ in parts)
-    return (sum(weight * score for weight, score in parts) / total, 1.0)
+    total = sum(weight for weight, _, _ in parts)
+    return (sum(weight * score for weight, score, _ in parts) / total, 1.0)
 
 
 def grace_minutes(plan: ObjectivePlan) -> float:

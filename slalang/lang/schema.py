@@ -422,6 +422,10 @@ METRICS: dict[str, Metric] = {
                      "criteria of the business-impact part", required=True),
                 Knob("customer_impact_weight", PERCENT, "50 %", "weight of customer impact"),
                 Knob("business_impact_weight", PERCENT, "50 %", "weight of business impact"),
+                Knob("scoring", enum("points", "all_criteria"), "points",
+                     "`points`: each part of an audit scores its criteria met over its criteria "
+                     "answered; `all_criteria`: a part scores 1 when none of its criteria "
+                     "failed, else 0"),
             ),
             low=Decimal(0),
             high=Decimal(100),

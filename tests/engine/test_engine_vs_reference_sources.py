@@ -1,9 +1,10 @@
 """The DuckDB engine agrees with the reference evaluator on every other kind of source.
 
 Surveys (CSAT top-box and mean, NPS, survey FCR), QA audits (one criterion with
-fatal criteria, the two-part quality index), schedule adherence with a grace, and interval
-reports (service level with every variant, abandonment, ASA, AHT, occupancy,
-and relief against a forecast), each with random knobs and random records.
+fatal criteria, the two-part quality index with either scoring), schedule adherence
+with a grace, and interval reports (service level with every variant, abandonment,
+ASA, AHT, occupancy, and relief against a forecast), each with random knobs and
+random records.
 """
 
 from __future__ import annotations
@@ -169,6 +170,8 @@ def audit_case(draw: st.DrawFn) -> str:
             f"customer_impact_weight {weight}%",
             f"business_impact_weight {100 - weight}%",
         ]
+        scoring = draw(st.sampled_from(["", "scoring points", "scoring all_criteria"]))
+        lines += [scoring] if scoring else []
         level = "expected >= 85 points"
     lines += _aggregate(draw, ">= 90%" if "%" in level else ">= 85 points")
     if "share" in lines[-1] and "%" not in level:
