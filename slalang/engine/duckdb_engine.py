@@ -291,7 +291,14 @@ def _rating_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
             if knobs["method"] == "mean"
             else Term("1", Check(f'"csat" >= {sql.param(float(top_box))}'))
         )
-        return num, Term("1"), [(Check('"csat" IS NULL'), "no score")]
+        scale = knobs["scale"]
+        assert isinstance(scale, Fraction)
+        outside = Check(f'"csat" < 0 OR "csat" > {sql.param(float(scale))}')
+        excluded: list[tuple[Cond, str]] = [
+            (Check('"csat" IS NULL'), "no score"),
+            (outside, "rating outside the scale"),
+        ]
+        return num, Term("1"), excluded
     return (
         Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
         Term("1"),

@@ -270,10 +270,12 @@ def survey_fcr(plan: ObjectivePlan, row: Row) -> Contribution:
 
 
 def csat(plan: ObjectivePlan, row: Row) -> Contribution:
-    """Top-box share or mean score."""
+    """Top-box share or mean score; a rating outside 0 to ``scale`` is set aside."""
     score = row.get("csat")
     if score is None:
         return "no score"
+    if not 0 <= score <= plan.knobs["scale"]:
+        return "rating outside the scale"
     if plan.knobs["method"] == "mean":
         return (float(score), 1.0)
     return (1.0 if score >= plan.knobs["top_box"] else 0.0, 1.0)

@@ -364,7 +364,8 @@ METRICS: dict[str, Metric] = {
                 Knob("method", enum("top_box", "mean"), "top_box",
                      "`top_box`: share of responses at or above `top_box`; `mean`: mean score"),
                 Knob("scale", Spec("count", low=Decimal(2), high=Decimal(10)), "5",
-                     "the highest score of the survey scale"),
+                     "the highest score of the survey scale; a rating above it (or below 0) "
+                     "is set aside as outside the scale"),
                 Knob("top_box", Spec("count", low=Decimal(1), high=Decimal(10)), "4",
                      "the lowest score that counts as satisfied"),
             ),

@@ -69,7 +69,7 @@ def contact(draw: st.DrawFn) -> dict[str, object]:
         "hold": draw(st.sampled_from([None, 0.0, 30.0])) if answered else None,
         "acw": draw(st.sampled_from([None, 10.0, 60.0])) if answered else None,
         "resolved": draw(st.sampled_from([True, False, None])),
-        "csat": draw(st.none() | st.integers(0, 7)),
+        "csat": draw(st.none() | st.integers(-1, 8)),
         "nps": draw(st.none() | st.integers(0, 10)),
     }
 
@@ -157,6 +157,7 @@ def objective(draw: st.DrawFn) -> str:
     elif metric == "csat":
         lines.append(f"method {draw(st.sampled_from(['top_box', 'mean']))}")
         lines.append(f"top_box {draw(st.integers(3, 5))}")
+        lines.append(f"scale {draw(st.integers(5, 7))}")
         if "method mean" in lines:
             level = "expected >= 4"
     elif metric == "nps":

@@ -1,6 +1,6 @@
 """The DuckDB engine agrees with the reference evaluator on every other kind of source.
 
-Surveys (CSAT top-box and mean, NPS, survey FCR), QA audits (one criterion with
+Surveys (CSAT top-box and mean on several scales, NPS, survey FCR), QA audits (one criterion with
 fatal criteria, the two-part quality index with either scoring), schedule adherence
 with a grace, and interval reports (service level with every variant, abandonment,
 ASA, AHT, occupancy, and relief against a forecast), each with random knobs and
@@ -53,7 +53,7 @@ def survey(draw: st.DrawFn) -> dict[str, object]:
         "response_id": str(draw(st.integers(0, 10**6))),
         "queue": draw(st.sampled_from(["a", "b"])),
         "responded_at": _moment(draw),
-        "csat": draw(st.none() | st.integers(1, 5)),
+        "csat": draw(st.none() | st.integers(-1, 7)),
         "nps": draw(st.none() | st.integers(0, 10)),
         "resolved": draw(st.none() | st.booleans()),
     }
@@ -135,9 +135,11 @@ def survey_case(draw: st.DrawFn) -> str:
     metric = draw(st.sampled_from(["csat_top", "csat_mean", "nps", "fcr"]))
     if metric == "csat_top":
         lines = ["metric csat", "method top_box", f"top_box {draw(st.integers(3, 5))}"]
+        lines.append(f"scale {draw(st.integers(5, 6))}")
         level = "expected >= 80%"
     elif metric == "csat_mean":
-        lines, level = ["metric csat", "method mean"], "expected >= 4"
+        lines = ["metric csat", "method mean", f"scale {draw(st.integers(4, 7))}"]
+        level = "expected >= 4"
     elif metric == "nps":
         lines, level = ["metric nps"], "expected >= 20"
     else:

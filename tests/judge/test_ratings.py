@@ -141,3 +141,22 @@ def test_a_field_of_another_table_is_named_with_its_table() -> None:
     assert only.help == (
         "`responded_at` is a field of `surveys` records; map it in a profile of that kind"
     )
+
+
+@pytest.mark.parametrize("evaluator", ["duckdb", "reference"])
+@pytest.mark.parametrize("kind", ["contacts", "surveys"])
+def test_a_rating_outside_the_scale_is_set_aside(kind: str, evaluator: str) -> None:
+    text = (
+        HEADER
+        + f"source s: {kind}\n"
+        + OBJECTIVES.replace("SOURCE", "s").replace("  top_box 4\n", "  top_box 4\n  scale 4\n")
+    )
+    plan = slalang.compile(slalang.check(text, path="ratings.sla"))
+    data = _contacts() if kind == "contacts" else _surveys()
+    found = {
+        v.objective: v for v in slalang.evaluate(plan, data=data, evaluator=evaluator).verdicts
+    }
+    # on a 1-4 scale the 5 is a data error: ratings 4, 2, 3 remain, one of them in the top box
+    assert found["top"].actual == pytest.approx(1 / 3)
+    assert found["top"].excluded == {"rating outside the scale": 1}
+    assert (found["mean_score"].actual, found["mean_score"].excluded) == (pytest.approx(3.5), {})

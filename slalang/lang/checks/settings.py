@@ -20,6 +20,7 @@ from slalang.lang.schema import (
     SOURCE_KINDS,
     VARIANTS,
     Knob,
+    Metric,
     metric_named,
 )
 
@@ -140,6 +141,8 @@ def objective_settings(contract: m.Contract, ctx: Context) -> Iterator[Diagnosti
             yield from _variant(objective, path)
         if metric.name == "quality_index":
             yield from _weights(objective, path)
+        if metric.name == "csat":
+            yield from _top_box(objective, metric, path)
 
 
 def _variant(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnostic]:
@@ -208,6 +211,32 @@ def _weights(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnost
             label="weights",
             path=path,
             help="make customer_impact_weight and business_impact_weight add up to 100 %",
+        )
+
+
+def _top_box(objective: m.Objective, metric: Metric, path: tuple[str, ...]) -> Iterator[Diagnostic]:
+    values: dict[str, Decimal] = {}
+    written = []
+    for name in ("top_box", "scale"):
+        knob = metric.knob(name)
+        assert knob is not None
+        assert knob.default is not None
+        values[name] = Decimal(knob.default)
+        setting = objective.setting(name)
+        if setting is None:
+            continue
+        if not isinstance(setting.value, m.Quantity) or setting.value.unit is not None:
+            return
+        values[name] = setting.value.value
+        written.append(setting)
+    if written and values["top_box"] > values["scale"]:
+        yield diag(
+            "E304",
+            f"`top_box {values['top_box']}` is above the top of the scale, {values['scale']}",
+            written[0].span,
+            label="above the scale",
+            path=path,
+            help="`top_box` is the lowest rating that counts as satisfied, at most `scale`",
         )
 
 
