@@ -339,7 +339,8 @@ CATALOGUE: dict[str, Code] = {
             "field the source cannot have",
             "The objective needs a data field that its "
             "source cannot provide, such as a 30 s service level from interval reports that only "
-            "count calls answered within 20 s.",
+            "count calls answered within 20 s, or a setting only single contact records can "
+            "honour, such as `population offered` or `attribution event` from interval reports.",
         ),
         # --- data profiles and data ---------------------------------------------------
         Code(
