@@ -469,6 +469,16 @@ CATALOGUE: dict[str, Code] = {
             "A source, scope, calendar or relief that no objective uses.",
         ),
         Code(
+            "W301",
+            _W,
+            "setting without effect",
+            "A setting that only matters together with another one: `top_box` with `method "
+            "mean`, `repeat_window`, `customer_key` or `same_issue_only` without `method "
+            "repeat_contact`, `short_abandons_in_denominator true` without a `short_abandon`. "
+            "Both evaluators ignore it, so it is probably a mistake. A setting written with its "
+            "default value (as `slalang fmt --explicit` writes them) is not reported.",
+        ),
+        Code(
             "W501",
             _W,
             "critical without credits",

@@ -23,6 +23,7 @@ from slalang.lang.schema import (
     Metric,
     metric_named,
 )
+from slalang.lang.unparse import value as value_text
 
 _OBJECTIVE_WORDS = ("critical", "key", "metric", "from", "where", "window", "aggregate",
                     "expected", "minimum", "min_volume")  # fmt: skip
@@ -143,6 +144,7 @@ def objective_settings(contract: m.Contract, ctx: Context) -> Iterator[Diagnosti
             yield from _weights(objective, path)
         if metric.name == "csat":
             yield from _top_box(objective, metric, path)
+        yield from _without_effect(objective, metric, path)
 
 
 def _variant(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnostic]:
@@ -237,6 +239,46 @@ def _top_box(objective: m.Objective, metric: Metric, path: tuple[str, ...]) -> I
             label="above the scale",
             path=path,
             help="`top_box` is the lowest rating that counts as satisfied, at most `scale`",
+        )
+
+
+_ONLY_WITH: dict[str, dict[str, tuple[str, str]]] = {
+    "csat": {"top_box": ("method", "top_box")},
+    "fcr": dict.fromkeys(("repeat_window", "customer_key", "same_issue_only"),
+                         ("method", "repeat_contact")),
+}  # fmt: skip
+"""Per metric, knobs that only matter when another knob has a given value."""
+
+
+def _word(objective: m.Objective, metric: Metric, name: str) -> str:
+    """The value of a knob as written, or its default, as text."""
+    setting = objective.setting(name)
+    if setting is not None:
+        return value_text(setting.value)
+    knob = metric.knob(name)
+    return knob.default if knob is not None and knob.default is not None else "none"
+
+
+def _without_effect(
+    objective: m.Objective, metric: Metric, path: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    needs = dict(_ONLY_WITH.get(metric.name, {}))
+    if metric.name == "abandonment_rate" and _word(objective, metric, "short_abandon") == "none":
+        needs["short_abandons_in_denominator"] = ("short_abandon", "")
+    for name, (other, wanted) in needs.items():
+        setting, knob = objective.setting(name), metric.knob(name)
+        if setting is None or knob is None or value_text(setting.value) == knob.default:
+            continue
+        if wanted and _word(objective, metric, other) == wanted:
+            continue
+        condition = f"`{other} {wanted}`" if wanted else f"a `{other}`"
+        yield diag(
+            "W301",
+            f"`{name}` has no effect without {condition}",
+            setting.span,
+            label="no effect",
+            help=f"leave it out, or {'use' if wanted else 'add'} {condition}",
+            path=path,
         )
 
 
