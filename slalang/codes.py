@@ -353,7 +353,8 @@ CATALOGUE: dict[str, Code] = {
             "field the source cannot have",
             "The objective needs a data field that its "
             "source cannot provide, such as a 30 s service level from interval reports that only "
-            "count calls answered within 20 s.",
+            "count calls answered within 20 s, or a setting only single contact records can "
+            "honour, such as `population offered` or `attribution event` from interval reports.",
         ),
         # --- data profiles and data ---------------------------------------------------
         Code(
@@ -398,7 +399,10 @@ CATALOGUE: dict[str, Code] = {
             "unknown canonical field",
             "A profile maps a field the canonical table does not have. Extra fields need a "
             "`type` (and QA criteria and interval buckets such as `answered_within_20` are "
-            "always allowed in their tables).",
+            "always allowed in their tables). Each field belongs to the tables listed in "
+            "`docs/data.md`, and the help names the other tables that have it: survey ratings "
+            "can be on contact records (fields `csat` and `nps`) or in a surveys source, QA "
+            "answers only in an audits source.",
         ),
         Code(
             "E807",
@@ -468,7 +472,8 @@ CATALOGUE: dict[str, Code] = {
             "data lacks a field an objective needs",
             "An objective reads a field (a filter field, `resolved` for agent-flag FCR, a QA "
             "criterion, a bucketed interval count...) that its source's data does not provide: "
-            "the column is absent, or empty in every row.",
+            "the column is absent, or empty in every row. A rating for `csat` or `nps` can be "
+            "on contact records or in a surveys source, as field `csat` or `nps` in either.",
         ),
         # --- warnings ------------------------------------------------------------------
         Code(
@@ -476,6 +481,16 @@ CATALOGUE: dict[str, Code] = {
             _W,
             "declared but never used",
             "A source, scope, calendar or relief that no objective uses.",
+        ),
+        Code(
+            "W301",
+            _W,
+            "setting without effect",
+            "A setting that only matters together with another one: `top_box` with `method "
+            "mean`, `repeat_window`, `customer_key` or `same_issue_only` without `method "
+            "repeat_contact`, `short_abandons_in_denominator true` without a `short_abandon`. "
+            "Both evaluators ignore it, so it is probably a mistake. A setting written with its "
+            "default value (as `slalang fmt --explicit` writes them) is not reported.",
         ),
         Code(
             "W501",

@@ -29,7 +29,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, did_you_mean
 from slalang.expr import Expr, ExprError, columns_of, parse_expr, type_of
-from slalang.lang.canonical import CHANNELS, OUTCOMES, TABLES, Table
+from slalang.lang.canonical import CHANNELS, OUTCOMES, TABLES, Table, where_field_belongs
 from slalang.lang.units import time_zone
 from slalang.source import MAX_SOURCE_BYTES, Source, Span, read_limited
 
@@ -637,7 +637,8 @@ class _Reader:
                     "E806",
                     f"`{name}` is not a field of the {kind} table",
                     key_node,
-                    help=did_you_mean(name, canonical_names(kind))
+                    help=where_field_belongs(name, kind)
+                    or did_you_mean(name, canonical_names(kind))
                     or "an extra field needs a `type` and a plain name",
                 )
                 return None

@@ -24,12 +24,14 @@ from slalang.engine.plan import ObjectivePlan, Plan, Relief, magnitude
 from slalang.engine.reference import (
     CLOSED_DAY,
     OUTSIDE_TERM,
+    RATINGS,
     TIME_FIELD,
     UNKNOWN_WAIT_NOTE,
     WAIT_UNKNOWN,
     business_seconds,
     date_only,
     event_attribution,
+    grace_minutes,
     limit_of,
     objective_periods,
     wait_matters,
@@ -222,8 +224,18 @@ def _within(value: str, threshold: object) -> Cut:
     return Cut(value, op, limit)
 
 
+def _contact_scope(plan: ObjectivePlan) -> Cond:
+    """The contact records that belong to an objective, as
+    :func:`slalang.engine.reference.in_objective` defines it."""
+    if plan.metric not in RATINGS:
+        return _OFFERED
+    return Check(quote(RATINGS[plan.metric]), "{} IS NOT NULL")
+
+
 def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metric:
     knobs, metric = plan.knobs, plan.metric
+    if metric in RATINGS:
+        return _rating_metric(sql, plan)
     wait = _wait(plan)
     if metric == "service_level":
         within = _within(wait, knobs["threshold"])
@@ -295,24 +307,37 @@ def _answer(column: str) -> str:
     return f"lower(CAST({quote(column)} AS VARCHAR))"
 
 
+def _rating_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
+    """CSAT or NPS from a rating, on survey responses or on contact records alike."""
+    knobs = plan.knobs
+    if plan.metric == "csat":
+        top_box = knobs["top_box"]
+        assert isinstance(top_box, Fraction)
+        num = (
+            Term('CAST("csat" AS DOUBLE)')
+            if knobs["method"] == "mean"
+            else Term("1", Check(f'"csat" >= {sql.param(float(top_box))}'))
+        )
+        scale = knobs["scale"]
+        assert isinstance(scale, Fraction)
+        outside = Check(f'"csat" < 0 OR "csat" > {sql.param(float(scale))}')
+        excluded: list[tuple[Cond, str]] = [
+            (Check('"csat" IS NULL'), "no score"),
+            (outside, "rating outside the scale"),
+        ]
+        return num, Term("1"), excluded
+    return (
+        Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
+        Term("1"),
+        [(Check('"nps" IS NULL'), "no score")],
+    )
+
+
 def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
     knobs, metric, kind = plan.knobs, plan.metric, plan.source_kind
+    if metric in RATINGS:
+        return _rating_metric(sql, plan)
     if kind == "surveys":
-        if metric == "csat":
-            top_box = knobs["top_box"]
-            assert isinstance(top_box, Fraction)
-            num = (
-                Term('CAST("csat" AS DOUBLE)')
-                if knobs["method"] == "mean"
-                else Term("1", Check(f'"csat" >= {sql.param(float(top_box))}'))
-            )
-            return num, Term("1"), [(Check('"csat" IS NULL'), "no score")]
-        if metric == "nps":
-            return (
-                Term('CASE WHEN "nps" >= 9 THEN 1 WHEN "nps" <= 6 THEN -1 ELSE 0 END'),
-                Term("1"),
-                [(Check('"nps" IS NULL'), "no score")],
-            )
         no_answer: list[tuple[Cond, str]] = [(Check('"resolved" IS NULL'), "no answer")]
         return Term("1", Check('"resolved"')), Term("1"), no_answer
     if kind == "audits":
@@ -340,17 +365,28 @@ def _other_metric(sql: Sql, plan: ObjectivePlan) -> Metric:
             parts.append((f"({yes})", f"({no})", weight))
         (cy, cn, cw), (by, bn, bw) = parts
         c_ok, b_ok = f"({cy} + {cn}) > 0", f"({by} + {bn}) > 0"
-        c_score = f"(CAST({cy} AS DOUBLE) / ({cy} + {cn}))"
-        b_score = f"(CAST({by} AS DOUBLE) / ({by} + {bn}))"
-        score = (
-            f"CASE WHEN {fatal} THEN 0 WHEN {c_ok} AND {b_ok} THEN "
-            f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
-            f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
-        )
+        if knobs["scoring"] == "all_criteria":
+            c_met = f"(CASE WHEN {cn} > 0 THEN 0.0 ELSE 1.0 END)"
+            b_met = f"(CASE WHEN {bn} > 0 THEN 0.0 ELSE 1.0 END)"
+            score = (
+                f"CASE WHEN {fatal} THEN 0 ELSE "
+                f"({cw} * {c_met} + {bw} * {b_met}) / ({cw} + {bw}) END"
+            )
+        else:
+            c_score = f"(CAST({cy} AS DOUBLE) / ({cy} + {cn}))"
+            b_score = f"(CAST({by} AS DOUBLE) / ({by} + {bn}))"
+            score = (
+                f"CASE WHEN {fatal} THEN 0 WHEN {c_ok} AND {b_ok} THEN "
+                f"({cw} * {c_score} + {bw} * {b_score}) / ({cw} + {bw}) "
+                f"WHEN {c_ok} THEN {c_score} WHEN {b_ok} THEN {b_score} ELSE 0 END"
+            )
         na = f"NOT ({fatal}) AND NOT {c_ok} AND NOT {b_ok}"
         return Term(score), Term("1"), [(Check(na), "not applicable")]
     if kind == "adherence":
-        return Term('COALESCE("adherent_minutes", 0)'), Term('COALESCE("scheduled_minutes", 0)'), []
+        adherent, scheduled = 'COALESCE("adherent_minutes", 0)', 'COALESCE("scheduled_minutes", 0)'
+        grace = sql.param(grace_minutes(plan))
+        forgiven = f"LEAST({grace}, GREATEST(0.0, {scheduled} - {adherent}))"
+        return Term(f"({adherent} + {forgiven})"), Term(scheduled), []
     raise EngineError(f"{metric} is not computed from {kind} data")
 
 
@@ -449,7 +485,8 @@ def _source_query(
         filters = (Known(Check(filter_sql(sql, f, columns))) for f in objective.filters)
         # contacts never offered are in no figure (a test of the outcome key, not a WHERE
         # clause: the scan groups by the outcome anyway)
-        scope = all_of(*((_OFFERED,) if kind == "contacts" else ()), *filters)
+        scope = all_of(*((_contact_scope(objective),) if kind == "contacts" else ()),
+                       *filters)  # fmt: skip
         time_excl = _time_exclusion(sql, objective, ts)
         time_reasons = _time_reasons(objective)
         metric_excl: list[tuple[Cond, str]] = []

@@ -25,6 +25,10 @@ Contribution = tuple[float, float] | str | None
 """``(numerator, denominator)``; a string is the reason the record is excluded;
 ``None`` means the record is not part of this objective at all."""
 
+RATINGS = {"csat": "csat", "nps": "nps"}
+"""The metrics that read a customer's rating, and the field that holds it: the same
+field on survey responses and on contact records."""
+
 TIME_FIELD = TIME_FIELDS
 
 
@@ -287,10 +291,12 @@ def survey_fcr(plan: ObjectivePlan, row: Row) -> Contribution:
 
 
 def csat(plan: ObjectivePlan, row: Row) -> Contribution:
-    """Top-box share or mean score."""
+    """Top-box share or mean score; a rating outside 0 to ``scale`` is set aside."""
     score = row.get("csat")
     if score is None:
         return "no score"
+    if not 0 <= score <= plan.knobs["scale"]:
+        return "rating outside the scale"
     if plan.knobs["method"] == "mean":
         return (float(score), 1.0)
     return (1.0 if score >= plan.knobs["top_box"] else 0.0, 1.0)
@@ -321,29 +327,56 @@ def qa_criterion(plan: ObjectivePlan, row: Row) -> Contribution:
     return "not applicable"
 
 
+QUALITY_PARTS = ("customer_impact", "business_impact")
+
+
 def quality_index(plan: ObjectivePlan, row: Row) -> Contribution:
-    """Weighted share of criteria met in the customer- and business-impact parts."""
+    """One audit's score, 0 to 1, from its customer- and business-impact parts.
+
+    With ``scoring points`` a part scores its criteria answered ``yes`` over those answered
+    ``yes`` or ``no``, and a part with only n/a answers is left out (the other part takes
+    the whole weight). With ``scoring all_criteria`` a part scores 1 when none of its
+    criteria is answered ``no`` (n/a ignored), else 0. The audit scores the weighted mean
+    of its parts; a failed fatal criterion scores it 0, and an audit with only n/a answers
+    is not applicable.
+    """
     if _fatal_failed(plan, row):
         return (0.0, 1.0)
+    all_criteria = plan.knobs["scoring"] == "all_criteria"
     parts = []
-    for part in ("customer_impact", "business_impact"):
+    for part in QUALITY_PARTS:
         criteria = plan.knobs[part]
         assert isinstance(criteria, tuple)
         answers = [str(row.get(str(c)) or "").lower() for c in criteria]
         yes, no = answers.count("yes"), answers.count("no")
-        if yes + no:
-            weight = plan.knobs[f"{part}_weight"]
-            assert isinstance(weight, Fraction)
-            parts.append((float(weight), yes / (yes + no)))
-    if not parts:
+        weight = plan.knobs[f"{part}_weight"]
+        assert isinstance(weight, Fraction)
+        if all_criteria:
+            parts.append((float(weight), 0.0 if no else 1.0, yes + no))
+        elif yes + no:
+            parts.append((float(weight), yes / (yes + no), yes + no))
+    if not any(answered for _, _, answered in parts):
         return "not applicable"
-    total = sum(weight for weight, _ in parts)
-    return (sum(weight * score for weight, score in parts) / total, 1.0)
+    total = sum(weight for weight, _, _ in parts)
+    return (sum(weight * score for weight, score, _ in parts) / total, 1.0)
+
+
+def grace_minutes(plan: ObjectivePlan) -> float:
+    """The ``grace`` knob of schedule adherence in minutes."""
+    grace = plan.knobs["grace"]
+    assert isinstance(grace, Fraction)
+    return float(grace / 60)
 
 
 def schedule_adherence(plan: ObjectivePlan, row: Row) -> Contribution:
-    """Adherent minutes over scheduled minutes."""
-    return (float(row.get("adherent_minutes") or 0), float(row.get("scheduled_minutes") or 0))
+    """Adherent minutes over scheduled minutes.
+
+    Of each row's minutes out of adherence (scheduled minus adherent), up to ``grace``
+    minutes count as adherent: a late start or an early end within the grace is no breach.
+    """
+    scheduled = float(row.get("scheduled_minutes") or 0)
+    adherent = float(row.get("adherent_minutes") or 0)
+    return (adherent + min(grace_minutes(plan), max(0.0, scheduled - adherent)), scheduled)
 
 
 CONTACT_METRICS = {
@@ -477,8 +510,26 @@ def _repeat_flags(plan: ObjectivePlan, rows: Sequence[Row]) -> dict[int, Contrib
     return result
 
 
+def in_objective(plan: ObjectivePlan, row: Row) -> bool:
+    """Whether a record belongs to the objective at all, before filters and exclusions.
+
+    A contact record belongs when it was offered to the queue; for a rating metric
+    (``csat``, ``nps``) it belongs when it carries a rating, whatever its outcome.
+    Records of other kinds always belong.
+    """
+    if plan.source_kind != "contacts":
+        return True
+    if plan.metric in RATINGS:
+        return row.get(RATINGS[plan.metric]) is not None
+    return bool(row["outcome"] != "not_offered")
+
+
 def _contribution(plan: ObjectivePlan, row: Row, repeats: dict[int, Contribution]) -> Contribution:
     kind, metric = plan.source_kind, plan.metric
+    if metric == "csat":
+        return csat(plan, row)
+    if metric == "nps":
+        return nps(plan, row)
     if kind == "contacts":
         if metric == "fcr":
             method = plan.knobs["method"]
@@ -487,7 +538,7 @@ def _contribution(plan: ObjectivePlan, row: Row, repeats: dict[int, Contribution
             return repeats.get(id(row))
         return CONTACT_METRICS[metric](plan, row)
     if kind == "surveys":
-        return {"csat": csat, "nps": nps, "fcr": survey_fcr}[metric](plan, row)
+        return survey_fcr(plan, row)
     if kind == "audits":
         return {"qa_criterion": qa_criterion, "quality_index": quality_index}[metric](plan, row)
     if kind == "adherence":
@@ -513,7 +564,7 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
     )
     notes = plan.source_kind == "contacts" and wait_matters(plan)
     for row in rows:
-        if plan.source_kind == "contacts" and row["outcome"] == "not_offered":
+        if not in_objective(plan, row):
             continue
         if any(matches(f, row) is not True for f in plan.filters):
             continue

@@ -23,7 +23,7 @@ from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
 from slalang.engine.periods import span
 from slalang.engine.plan import ObjectivePlan, Plan
-from slalang.engine.reference import limit_of
+from slalang.engine.reference import RATINGS, limit_of
 from slalang.judge import completeness, consequences
 from slalang.judge.results import (
     DataProblemSummary,
@@ -142,7 +142,9 @@ def needed_fields(objective: ObjectivePlan) -> list[str]:
     fields: list[str] = []
     for expr in objective.filters:
         fields.extend(_filter_fields(expr))
-    if kind == "contacts":
+    if metric in RATINGS:
+        fields.append(RATINGS[metric])
+    elif kind == "contacts":
         if metric == "average_handle_time":
             fields.extend(str(c) for c in knobs["components"])  # type: ignore[attr-defined]
         if metric == "fcr" and knobs["method"] == "agent_flag":
@@ -152,7 +154,7 @@ def needed_fields(objective: ObjectivePlan) -> list[str]:
             if knobs["same_issue_only"]:
                 fields.append("reason")
     elif kind == "surveys":
-        fields.append({"csat": "csat", "nps": "nps"}.get(metric, "resolved"))
+        fields.append("resolved")
     elif kind == "audits":
         if metric == "qa_criterion":
             fields.append(str(knobs["criterion"]))
@@ -226,10 +228,17 @@ def missing_fields(
                         f"objective `{objective.id}` needs `{field}`, which the data of source "
                         f"`{source_id}` does not provide",
                         None,
-                        help="map the field in the source's data profile, or change the "
-                        "objective (line " + str(objective.line) + ")",
+                        help=_where_it_belongs(field) + "map the field in the source's data "
+                        "profile, or change the objective (line " + str(objective.line) + ")",
                     ))  # fmt: skip
     return found
+
+
+def _where_it_belongs(field: str) -> str:
+    """For a rating, the two places it can come from; otherwise nothing."""
+    if field not in RATINGS.values():
+        return ""
+    return f"ratings can be on contact records or in a surveys source (field `{field}`); "
 
 
 def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> SourceReport:

@@ -96,6 +96,11 @@ CONTACTS = Table(
         _f("hold", "number", "s", "hold time of an answered contact"),
         _f("acw", "number", "s", "after-contact work of an answered contact"),
         _f("resolved", "boolean", "", "the agent marked the contact resolved"),
+        _f("csat", "integer", "points",
+           "the customer's satisfaction rating of the contact, on the survey's scale; empty "
+           "when the contact was not rated"),
+        _f("nps", "integer", "points",
+           "the customer's likelihood to recommend, 0 to 10; empty when not answered"),
     ),
 )  # fmt: skip
 
@@ -192,3 +197,12 @@ FORECASTS = Table(
 TABLES: dict[str, Table] = {
     t.kind: t for t in (CONTACTS, INTERVALS, AUDITS, SURVEYS, ADHERENCE, FORECASTS)
 }
+
+
+def where_field_belongs(name: str, kind: str) -> str:
+    """A hint for a field that table ``kind`` lacks: the tables that do have it, if any."""
+    others = [t.kind for t in TABLES.values() if t.kind != kind and t.field(name) is not None]
+    if not others:
+        return ""
+    tables = " and ".join(f"`{other}`" for other in others)
+    return f"`{name}` is a field of {tables} records; map it in a profile of that kind"

@@ -342,7 +342,9 @@ METRICS: dict[str, Metric] = {
             "adherent minutes over scheduled minutes (DOMAIN 1.6)",
             ("adherence",),
             Dimension.PERCENT,
-            (Knob("grace", DURATION, "0 min", "early or late minutes still counted adherent"),),
+            (Knob("grace", DURATION, "0 min",
+                  "of each row's minutes out of adherence, up to this many count as adherent "
+                  "(a late start or early end within the grace)"),),
         ),
         Metric(
             "response_time",
@@ -357,22 +359,25 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "csat",
-            "customer satisfaction from surveys, as top-box share or mean score (DOMAIN 1.7)",
-            ("surveys",),
+            "customer satisfaction from survey ratings, as top-box share or mean score "
+            "(DOMAIN 1.7); the ratings are survey responses or ratings on contact records",
+            ("surveys", "contacts"),
             Dimension.PERCENT,
             (
                 Knob("method", enum("top_box", "mean"), "top_box",
                      "`top_box`: share of responses at or above `top_box`; `mean`: mean score"),
                 Knob("scale", Spec("count", low=Decimal(2), high=Decimal(10)), "5",
-                     "the highest score of the survey scale"),
+                     "the highest score of the survey scale; a rating above it (or below 0) "
+                     "is set aside as outside the scale"),
                 Knob("top_box", Spec("count", low=Decimal(1), high=Decimal(10)), "4",
                      "the lowest score that counts as satisfied"),
             ),
         ),
         Metric(
             "nps",
-            "net promoter score: % promoters (9-10) minus % detractors (0-6), -100 to 100",
-            ("surveys",),
+            "net promoter score: % promoters (9-10) minus % detractors (0-6), -100 to 100; "
+            "from survey responses or answers on contact records",
+            ("surveys", "contacts"),
             Dimension.NUMBER,
             (),
             low=Decimal(-100),
@@ -421,6 +426,10 @@ METRICS: dict[str, Metric] = {
                      "criteria of the business-impact part", required=True),
                 Knob("customer_impact_weight", PERCENT, "50 %", "weight of customer impact"),
                 Knob("business_impact_weight", PERCENT, "50 %", "weight of business impact"),
+                Knob("scoring", enum("points", "all_criteria"), "points",
+                     "`points`: each part of an audit scores its criteria met over its criteria "
+                     "answered; `all_criteria`: a part scores 1 when none of its criteria "
+                     "failed, else 0"),
             ),
             low=Decimal(0),
             high=Decimal(100),

@@ -135,7 +135,8 @@ def contacts(
     Returns:
         A table with the fields of :data:`slalang.lang.canonical.CONTACTS`, sorted by ``queued_at``.
         Durations are whole seconds; ``talk``, ``hold`` and ``acw`` are 0 and ``answered_at``
-        and ``agent`` are null unless the contact was answered.
+        and ``agent`` are null unless the contact was answered; ``csat`` and ``nps`` are
+        null (the generated contacts carry no ratings).
 
     Raises:
         ValueError: for a negative ``n``, ``days`` < 1, a bad ``start``, no queues, or an
@@ -289,5 +290,7 @@ def contacts(
         "hold": lambda: pa.array(hold),
         "acw": lambda: pa.array(acw),
         "resolved": lambda: pa.array(resolved),
+        "csat": lambda: pa.nulls(n, pa.int64()),
+        "nps": lambda: pa.nulls(n, pa.int64()),
     }
     return assemble(canonical.CONTACTS, builders)

@@ -3,9 +3,9 @@
 Hypothesis draws small sets of canonical records and a contract objective with
 random knobs (metric, threshold and operator, variant or explicit abandon
 modes, short abandons, flow-outs and callbacks, population, components, FCR
-method, aggregation, window, minimum volumes, calendars with holidays,
-outages, scope filters), then checks that both evaluators produce the same
-figures per bucket and the same verdicts.
+method, CSAT and NPS from ratings on the contact records, aggregation, window,
+minimum volumes, calendars with holidays, outages, scope filters), then checks
+that both evaluators produce the same figures per bucket and the same verdicts.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def contact(draw: st.DrawFn) -> dict[str, object]:
         "hold": draw(st.sampled_from([None, 0.0, 30.0])) if answered else None,
         "acw": draw(st.sampled_from([None, 10.0, 60.0])) if answered else None,
         "resolved": draw(st.sampled_from([True, False, None])),
+        "csat": draw(st.none() | st.integers(-1, 8)),
+        "nps": draw(st.none() | st.integers(0, 10)),
     }
 
 
@@ -101,6 +103,8 @@ def objective(draw: st.DrawFn) -> str:
                 "average_speed_of_answer",
                 "average_handle_time",
                 "fcr",
+                "csat",
+                "nps",
             ]
         )
     )
@@ -152,6 +156,14 @@ def objective(draw: st.DrawFn) -> str:
         if draw(st.booleans()):
             lines.append("short_call < 10 s")
         level = "expected between 120 s and 400 s"
+    elif metric == "csat":
+        lines.append(f"method {draw(st.sampled_from(['top_box', 'mean']))}")
+        lines.append(f"top_box {draw(st.integers(3, 5))}")
+        lines.append(f"scale {draw(st.integers(5, 7))}")
+        if "method mean" in lines:
+            level = "expected >= 4"
+    elif metric == "nps":
+        level = "expected >= 20"
     else:
         method = draw(st.sampled_from(["agent_flag", "repeat_contact"]))
         lines.append(f"method {method}")
@@ -174,7 +186,8 @@ def objective(draw: st.DrawFn) -> str:
         lines.append(f"min_volume {draw(st.integers(1, 3))} calls per {per}")
     if draw(st.booleans()):
         lines.append(f"min_volume {draw(st.integers(1, 5))} calls")
-    if draw(st.booleans()) and not any(line.startswith("calendar") for line in lines):
+    no_calendar = metric in ("csat", "nps") or any(line.startswith("calendar") for line in lines)
+    if draw(st.booleans()) and not no_calendar:
         lines.append("calendar hours")
     scope = draw(st.sampled_from([
         "", 'where queue == "a"', 'where not (call_type in ["PS", "NE"])',
@@ -212,6 +225,7 @@ def _table(rows: list[dict[str, object]]) -> pa.Table:
         ("arrived_at", pa.timestamp("us")), ("outcome", pa.string()),
         ("wait", pa.float64()), ("talk", pa.float64()), ("hold", pa.float64()),
         ("acw", pa.float64()), ("resolved", pa.bool_()), ("ring", pa.float64()),
+        ("csat", pa.int64()), ("nps", pa.int64()),
     ])  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schema)
 

@@ -1,9 +1,10 @@
 """The DuckDB engine agrees with the reference evaluator on every other kind of source.
 
-Surveys (CSAT top-box and mean, NPS, survey FCR), QA audits (one criterion with
-fatal criteria, the two-part quality index), schedule adherence, and interval
-reports (service level with every variant, abandonment, ASA, AHT, occupancy,
-and relief against a forecast), each with random knobs and random records.
+Surveys (CSAT top-box and mean on several scales, NPS, survey FCR), QA audits (one criterion with
+fatal criteria, the two-part quality index with either scoring), schedule adherence
+with a grace, and interval reports (service level with every variant, abandonment,
+ASA, AHT, occupancy, and relief against a forecast), each with random knobs and
+random records.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 
 import duckdb
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -51,7 +53,7 @@ def survey(draw: st.DrawFn) -> dict[str, object]:
         "response_id": str(draw(st.integers(0, 10**6))),
         "queue": draw(st.sampled_from(["a", "b"])),
         "responded_at": _moment(draw),
-        "csat": draw(st.none() | st.integers(1, 5)),
+        "csat": draw(st.none() | st.integers(-1, 7)),
         "nps": draw(st.none() | st.integers(0, 10)),
         "resolved": draw(st.none() | st.booleans()),
     }
@@ -133,9 +135,11 @@ def survey_case(draw: st.DrawFn) -> str:
     metric = draw(st.sampled_from(["csat_top", "csat_mean", "nps", "fcr"]))
     if metric == "csat_top":
         lines = ["metric csat", "method top_box", f"top_box {draw(st.integers(3, 5))}"]
+        lines.append(f"scale {draw(st.integers(5, 6))}")
         level = "expected >= 80%"
     elif metric == "csat_mean":
-        lines, level = ["metric csat", "method mean"], "expected >= 4"
+        lines = ["metric csat", "method mean", f"scale {draw(st.integers(4, 7))}"]
+        level = "expected >= 4"
     elif metric == "nps":
         lines, level = ["metric nps"], "expected >= 20"
     else:
@@ -168,6 +172,8 @@ def audit_case(draw: st.DrawFn) -> str:
             f"customer_impact_weight {weight}%",
             f"business_impact_weight {100 - weight}%",
         ]
+        scoring = draw(st.sampled_from(["", "scoring points", "scoring all_criteria"]))
+        lines += [scoring] if scoring else []
         level = "expected >= 85 points"
     lines += _aggregate(draw, ">= 90%" if "%" in level else ">= 85 points")
     if "share" in lines[-1] and "%" not in level:
@@ -256,14 +262,41 @@ def test_audits(text: str, rows: list[dict[str, object]]) -> None:
 
 
 @SETTINGS
-@given(st.lists(adherence_row(), min_size=1, max_size=30), st.sampled_from(["month", "day"]))
-def test_adherence(rows: list[dict[str, object]], window: str) -> None:
+@given(
+    st.lists(adherence_row(), min_size=1, max_size=30),
+    st.sampled_from(["month", "day"]),
+    st.sampled_from(["", "grace 5 min", "grace 90 s", "grace 1 h"]),
+)
+def test_adherence(rows: list[dict[str, object]], window: str, grace: str) -> None:
+    lines = ["metric schedule_adherence", f"window {window}", *([grace] if grace else [])]
+    text = HEADER + "source s: adherence\n" + _objective(lines, "expected >= 90%", "")
+    _compare(text, {"s": rows}, {"s": "adherence_rows"})
+
+
+def _adherence(grace: str, rows: list[tuple[float, float]], evaluator: str) -> float | None:
     text = (
         HEADER
         + "source s: adherence\n"
-        + _objective(["metric schedule_adherence", f"window {window}"], "expected >= 90%", "")
+        + _objective(["metric schedule_adherence", f"grace {grace}"], "expected >= 90%", "")
     )
-    _compare(text, {"s": rows}, {"s": "adherence_rows"})
+    plan = compile_plan(slalang.check(text).contract)  # type: ignore[arg-type]
+    table = pa.Table.from_pylist([
+        {"agent": f"a{i}", "date": START.date(), "scheduled_minutes": scheduled,
+         "adherent_minutes": adherent}
+        for i, (scheduled, adherent) in enumerate(rows)
+    ])  # fmt: skip
+    (verdict,) = slalang.evaluate(plan, data=table, evaluator=evaluator).verdicts
+    return verdict.actual
+
+
+@pytest.mark.parametrize("evaluator", ["duckdb", "reference"])
+def test_grace_forgives_minutes_out_of_adherence_per_row(evaluator: str) -> None:
+    rows = [(480.0, 470.0), (480.0, 400.0), (240.0, 240.0)]
+    assert _adherence("0 min", rows, evaluator) == pytest.approx(1110 / 1200)
+    # 470 -> 475, 400 -> 405, 240 stays; with 15 min 470 -> 480 (only 10 minutes to forgive)
+    assert _adherence("5 min", rows, evaluator) == pytest.approx(1120 / 1200)
+    assert _adherence("15 min", rows, evaluator) == pytest.approx(1135 / 1200)
+    assert _adherence("2 h", rows, evaluator) == pytest.approx(1.0)
 
 
 @SETTINGS

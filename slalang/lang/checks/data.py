@@ -11,6 +11,7 @@ from slalang.lang import model as m
 from slalang.lang.checks.context import Context
 from slalang.lang.schema import SOURCE_KINDS, metric_named
 from slalang.lang.units import BUSINESS_UNITS, Dimension, dimension_of, seconds
+from slalang.lang.unparse import value as value_text
 
 
 def _fields(source: m.SourceDecl) -> dict[str, str]:
@@ -170,9 +171,45 @@ def sources_fit(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
             yield from _interval_fields(objective, metric.name, source, path)
 
 
+_INTERVAL_LIMITS: dict[str, tuple[tuple[str, ...], str]] = {
+    "attribution": (("arrival",), "count each contact in the interval it arrived in"),
+    "denominator": (("offered",), "count the contacts offered in each interval"),
+    "wait_start": (("queue_entry", "vru_exit"), "hold the queue waits the ACD measured"),
+    "wait_end": (("answer",), "hold the queue waits the ACD measured"),
+    "population": (("answered",), "sum the waits of answered contacts only"),
+    "callbacks": (("excluded",), "do not count call-backs apart: offered contacts neither "
+                                 "answered nor abandoned all count as `flow_outs` says"),
+    "short_call": (("none",), "cannot tell the handle time of single contacts"),
+}  # fmt: skip
+"""Objective knobs that interval reports can honour only with these values, and why
+(the reason completes "interval reports ...")."""
+
+
+def _interval_limits(
+    objective: m.Objective, source: m.SourceDecl, path: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    for name, (honoured, why) in _INTERVAL_LIMITS.items():
+        setting = objective.setting(name)
+        if setting is None:
+            continue
+        value = setting.value
+        if isinstance(value, m.Ident) and value.name in honoured:
+            continue
+        yield diag(
+            "E702",
+            f"interval source `{source.id.text}` cannot give `{name} {value_text(value)}`: "
+            f"interval reports {why}",
+            setting.span,
+            label="needs contact records",
+            help="measure from contact records, or leave the setting out",
+            path=path,
+        )
+
+
 def _interval_fields(
     objective: m.Objective, metric: str, source: m.SourceDecl, path: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
+    yield from _interval_limits(objective, source, path)
     threshold = objective.setting("threshold")
     if metric == "service_level" and threshold is not None:
         t = _short_seconds(threshold.value)

@@ -20,8 +20,10 @@ from slalang.lang.schema import (
     SOURCE_KINDS,
     VARIANTS,
     Knob,
+    Metric,
     metric_named,
 )
+from slalang.lang.unparse import value as value_text
 
 _OBJECTIVE_WORDS = ("critical", "key", "metric", "from", "where", "window", "aggregate",
                     "expected", "minimum", "min_volume")  # fmt: skip
@@ -140,6 +142,9 @@ def objective_settings(contract: m.Contract, ctx: Context) -> Iterator[Diagnosti
             yield from _variant(objective, path)
         if metric.name == "quality_index":
             yield from _weights(objective, path)
+        if metric.name == "csat":
+            yield from _top_box(objective, metric, path)
+        yield from _without_effect(objective, metric, path)
 
 
 def _variant(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnostic]:
@@ -208,6 +213,72 @@ def _weights(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnost
             label="weights",
             path=path,
             help="make customer_impact_weight and business_impact_weight add up to 100 %",
+        )
+
+
+def _top_box(objective: m.Objective, metric: Metric, path: tuple[str, ...]) -> Iterator[Diagnostic]:
+    values: dict[str, Decimal] = {}
+    written = []
+    for name in ("top_box", "scale"):
+        knob = metric.knob(name)
+        assert knob is not None
+        assert knob.default is not None
+        values[name] = Decimal(knob.default)
+        setting = objective.setting(name)
+        if setting is None:
+            continue
+        if not isinstance(setting.value, m.Quantity) or setting.value.unit is not None:
+            return
+        values[name] = setting.value.value
+        written.append(setting)
+    if written and values["top_box"] > values["scale"]:
+        yield diag(
+            "E304",
+            f"`top_box {values['top_box']}` is above the top of the scale, {values['scale']}",
+            written[0].span,
+            label="above the scale",
+            path=path,
+            help="`top_box` is the lowest rating that counts as satisfied, at most `scale`",
+        )
+
+
+_ONLY_WITH: dict[str, dict[str, tuple[str, str]]] = {
+    "csat": {"top_box": ("method", "top_box")},
+    "fcr": dict.fromkeys(("repeat_window", "customer_key", "same_issue_only"),
+                         ("method", "repeat_contact")),
+}  # fmt: skip
+"""Per metric, knobs that only matter when another knob has a given value."""
+
+
+def _word(objective: m.Objective, metric: Metric, name: str) -> str:
+    """The value of a knob as written, or its default, as text."""
+    setting = objective.setting(name)
+    if setting is not None:
+        return value_text(setting.value)
+    knob = metric.knob(name)
+    return knob.default if knob is not None and knob.default is not None else "none"
+
+
+def _without_effect(
+    objective: m.Objective, metric: Metric, path: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    needs = dict(_ONLY_WITH.get(metric.name, {}))
+    if metric.name == "abandonment_rate" and _word(objective, metric, "short_abandon") == "none":
+        needs["short_abandons_in_denominator"] = ("short_abandon", "")
+    for name, (other, wanted) in needs.items():
+        setting, knob = objective.setting(name), metric.knob(name)
+        if setting is None or knob is None or value_text(setting.value) == knob.default:
+            continue
+        if wanted and _word(objective, metric, other) == wanted:
+            continue
+        condition = f"`{other} {wanted}`" if wanted else f"a `{other}`"
+        yield diag(
+            "W301",
+            f"`{name}` has no effect without {condition}",
+            setting.span,
+            label="no effect",
+            help=f"leave it out, or {'use' if wanted else 'add'} {condition}",
+            path=path,
         )
 
 
