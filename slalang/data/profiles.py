@@ -328,7 +328,7 @@ class _Reader:
             self.found.append(
                 diag(
                     "E808",
-                    f"bad expression in {what}: {error.message}",
+                    f"bad expression in {what}, `{_shorten(text)}`: {error.message}",
                     self._expr_span(node, text, error.column),
                 )
             )
@@ -563,7 +563,8 @@ class _Reader:
         if result not in _FITS[canonical]:
             self.error(
                 "E808",
-                f"expression of field `{name}` gives {result}, which cannot become {canonical}",
+                f"expression of field `{name}`, `{_shorten(text)}`, gives {result}, which cannot "
+                f"become {canonical}",
                 source_node,
             )
             return None
@@ -628,12 +629,21 @@ class _Reader:
                 reason = None
             expr, text = self.expression(rule["when"][1], f"a `{key}` rule")
             if expr is not None and type_of(expr) != "boolean":
-                message = f"the `when` of a `{key}` rule must be a condition, not {type_of(expr)}"
+                message = (
+                    f"the `when` of a `{key}` rule, `{_shorten(text)}`, must be a condition, "
+                    f"not {type_of(expr)}"
+                )
                 self.error("E808", message, rule["when"][1])
                 expr = None
             if expr is not None and reason is not None:
                 rules.append(Rule(expr, text, reason, _span(self.source, rule["when"][1])))
         return tuple(rules)
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    """An expression on one line, cut to ``width`` characters, to name it in a message."""
+    line = " ".join(part.strip() for part in text.splitlines())
+    return line if len(line) <= width else line[: width - 3] + "..."
 
 
 def _required_names(kind: str) -> frozenset[str]:

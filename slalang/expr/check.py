@@ -31,6 +31,7 @@ from slalang.expr.ast import (
     Unary,
 )
 from slalang.expr.patterns import compile_format
+from slalang.expr.python import convert_text
 
 _CONVERTIBLE: dict[str, frozenset[str]] = {
     TEXT: frozenset({TEXT, NUMBER, DATE, TIMESTAMP}),
@@ -76,6 +77,28 @@ def _common(types: list[str], what: str, column: int) -> str:
     raise ExprError(f"{what} cannot mix {shown}", column)
 
 
+_SPELLED = {
+    INTEGER: "a whole number",
+    NUMBER: "a number",
+    DATE: "a date (YYYY-MM-DD)",
+    TIMESTAMP: "a timestamp (YYYY-MM-DD HH:MM:SS)",
+}
+
+
+def _constant(expr: Expr, target: str, what: str, hint: str = "") -> None:
+    """Refuse a text literal that becomes ``target`` here but can never be one.
+
+    Such a conversion gives null in every row (``a + ' '`` or ``wait > 'x'``), so it is a
+    mistake in the expression, not in the data.
+    """
+    if not (isinstance(expr, Literal) and isinstance(expr.value, str)) or target not in _SPELLED:
+        return
+    if convert_text(expr.value, target) is None:
+        shown = repr(expr.value)
+        message = f"{what} reads the text {shown} as {_SPELLED[target]}, which it is not"
+        raise ExprError(message + hint, expr.column)
+
+
 def check_unary(op: str, operand: Expr, column: int) -> Unary:
     """Type ``-operand`` or ``not operand``."""
     if op == "not":
@@ -84,6 +107,7 @@ def check_unary(op: str, operand: Expr, column: int) -> Unary:
         return Unary(op, operand, BOOLEAN, column=column)
     if operand.type not in (INTEGER, NUMBER, TEXT, NULL):
         raise ExprError(f"`-` needs a number, got {operand.type}", column)
+    _constant(operand, NUMBER, "`-`")
     return Unary(op, operand, INTEGER if operand.type in (INTEGER, NULL) else NUMBER, column=column)
 
 
@@ -99,9 +123,13 @@ def check_binary(op: str, left: Expr, right: Expr, column: int) -> Binary:
         if NULL in types:
             raise ExprError(f"`{op}` with null is always null; use is_null(...)", column)
         common = _common(list(types), f"`{op}`", column)
+        for operand in (left, right):
+            _constant(operand, common, f"`{op}`")
         return Binary(op, left, right, common, BOOLEAN, column=column)
     times = {DATE, TIMESTAMP, TEXT, NULL}
     if op == "-" and set(types) <= times and set(types) & {DATE, TIMESTAMP}:
+        for operand in (left, right):
+            _constant(operand, TIMESTAMP, "`-`")
         return Binary(op, left, right, TIMESTAMP, NUMBER, column=column)
     for side in types:
         if side not in (INTEGER, NUMBER, TEXT, NULL):
@@ -109,12 +137,17 @@ def check_binary(op: str, left: Expr, right: Expr, column: int) -> Binary:
             raise ExprError(f"`{op}` needs numbers, got {side}{hint}", column)
     integral = op != "/" and set(types) <= {INTEGER, NULL}
     kind = INTEGER if integral else NUMBER
+    hint = "; join texts with concat(...)" if op == "+" else ""
+    for operand in (left, right):
+        _constant(operand, kind, f"`{op}`", hint)
     return Binary(op, left, right, kind, kind, column=column)
 
 
 def check_in(operand: Expr, options: tuple[Expr, ...], negated: bool, column: int) -> In:
     """Type ``operand in (options)`` (``not in`` when ``negated``)."""
     common = _common([operand.type, *(o.type for o in options)], "`in`", column)
+    for item in (operand, *options):
+        _constant(item, common, "`in`")
     return In(operand, options, negated, common, column=column)
 
 
@@ -184,6 +217,7 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
         for arg, target in zip(args, wanted, strict=True):
             if not _converts(arg.type, target):
                 raise ExprError(f"{name}() needs {target} here, got {arg.type}", arg.column)
+            _constant(arg, target, f"{name}()")
         return Call(name, args, wanted, result, column=column)
     if name in ("if", "case"):
         conditions = args[:-1:2] if name == "case" else args[:1]
@@ -194,11 +228,15 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
                     f"{name}() needs a boolean condition, got {condition.type}", condition.column
                 )
         result = _common([v.type for v in values], f"{name}()", column)
+        for value in values:
+            _constant(value, result, f"{name}()")
         condition_at = {0} if name == "if" else set(range(0, len(args) - 1, 2))
         arg_types = tuple(BOOLEAN if i in condition_at else result for i in range(len(args)))
         return Call(name, args, arg_types, result, column=column)
     if name in ("coalesce", "nullif"):
         result = _common(types, f"{name}()", column)
+        for arg in args:
+            _constant(arg, result, f"{name}()")
         return Call(name, args, (result,) * len(args), result, column=column)
     if name == "is_null":
         return Call(name, args, (types[0],), BOOLEAN, column=column)

@@ -222,6 +222,11 @@ def _cast(value: object | None, source: str, target: str) -> object | None:
     raise AssertionError(f"no conversion from {source} to {target}")  # pragma: no cover
 
 
+def convert_text(value: str, target: str) -> object | None:
+    """A text converted to ``target`` as an expression converts it: null when it cannot be."""
+    return _cast(value, TEXT, target)
+
+
 def _eval_as(expr: Expr, target: str, row: Mapping[str, object | None]) -> object | None:
     return _cast(_eval(expr, row), expr.type, target)
 

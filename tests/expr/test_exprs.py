@@ -135,6 +135,17 @@ def test_columns_of() -> None:
         ("a == 1 \x00", 8, "U+0000"),
         ("x $ y", 3, "unexpected character `$`"),
         ("date(a, '%Y-%m-%d') + 1", 21, "add_seconds"),
+        # a text constant read as a number, date or timestamp that it can never be
+        ("Date + ' ' + Time", 8, "the text ' ' as a number, which it is not; join texts"),
+        ("a * 'x'", 5, "`*` reads the text 'x' as a number"),
+        ("-'x'", 2, "`-` reads the text 'x'"),
+        ("int(a) > 'ten'", 10, "`>` reads the text 'ten' as a number"),
+        ("a in (1, 'y')", 10, "`in` reads the text 'y' as a number"),
+        ("if(a == '1', 2, 'x')", 17, "if() reads the text 'x' as a number"),
+        ("coalesce(int(a), 'q')", 18, "coalesce() reads"),
+        ("add_seconds('2026-01-01', 3)", 13, "as a timestamp (YYYY-MM-DD HH:MM:SS)"),
+        ("date(a, '%d/%m/%Y') < '05/01/2026'", 23, "as a date (YYYY-MM-DD)"),
+        ("date(a, '%d/%m/%Y') - '2026-02-30'", 23, "as a timestamp"),
     ],
 )
 def test_errors_and_positions(text: str, column: int, fragment: str) -> None:
@@ -173,6 +184,23 @@ def test_nesting_at_the_limit_compiles_and_runs(con: duckdb.DuckDBPyConnection) 
     check(
         con, "(" * (MAX_DEPTH - 1) + "seconds(a) * 2" + ")" * (MAX_DEPTH - 1), ("1:00", None, None)
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a + ' 3.5 '",
+        "a > '1e3'",
+        "int(a) in (1, '2')",
+        "if(a == 'x', 1, '2')",
+        "add_seconds('2026-01-05 08:00:00', 3)",
+        "date(a, '%d/%m/%Y') < '2026-01-05'",
+        "a < 'x'",  # text with text: compared as text
+        "concat(a, ' ', b)",
+    ],
+)
+def test_text_constants_that_convert_are_accepted(text: str) -> None:
+    parse_expr(text)
 
 
 def test_unknown_column_in_sql_and_rows() -> None:
@@ -430,6 +458,15 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
             st.sampled_from(NAMES),
             st.text(alphabet="ab1:-. \t'\"\\\x00éİß", max_size=5).map(_string_literal),
         ),
+        # text that operators read as a number or a timestamp: a column, or a constant that
+        # converts (a constant that cannot is refused when the expression is parsed)
+        "numtext": st.one_of(
+            st.sampled_from(NAMES),
+            st.one_of(st.integers().map(str), st.floats(allow_nan=False).map(repr)).map(
+                lambda v: _string_literal(f" {v}")
+            ),
+        ),
+        "tstext": st.one_of(st.sampled_from(NAMES), st.just("'2024-01-02 10:11:12'")),
         "integer": st.integers(-(2**63), 2**63 - 1).map(str),
         "number": st.floats(allow_nan=False, allow_infinity=False).map(repr),
         "boolean": st.sampled_from(["true", "false", "(null and true)", "is_null(a)"]),
@@ -475,16 +512,16 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
         "number": [
             call("number", "text"),
             call("seconds", "text"),
-            infix(arith, "number", "text"),
+            infix(arith, "number", "numtext"),
             infix(arith, "integer", "number"),
-            infix(arith, "text", "text"),
+            infix(arith, "numtext", "numtext"),
             infix(st.just("-"), "timestamp", "timestamp"),
             call("if", "boolean", "number", "integer"),
             call("nullif", "number", "integer"),
         ],
         "boolean": [
             infix(cmp, "text", "text"),
-            infix(cmp, "text", "number"),
+            infix(cmp, "numtext", "number"),
             infix(cmp, "integer", "integer"),
             infix(cmp, "timestamp", "date"),
             infix(cmp, "boolean", "boolean"),
@@ -492,7 +529,7 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
             sub("boolean").map(lambda s: f"(not ({s}))"),
             call("starts_with", "text", "text"),
             call("is_null", "number"),
-            st.tuples(sub("text"), sub("text"), sub("number")).map(
+            st.tuples(sub("numtext"), sub("numtext"), sub("number")).map(
                 lambda t: f"({t[0]} in ({t[1]}, {t[2]}))"
             ),
         ],
@@ -500,9 +537,11 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
         "timestamp": [
             call("add_seconds", "timestamp", "number"),
             call("combine", "date", "number"),
-            call("add_seconds", "text", "integer"),
+            call("add_seconds", "tstext", "integer"),
         ],
     }
+    # computed texts are no constants: any of them may stand where a number is read
+    options["numtext"] = options["tstext"] = options["text"]
     return st.one_of(leaves[kind], *options[kind])
 
 
