@@ -282,9 +282,16 @@ def _evaluate(args: argparse.Namespace) -> Exit:
     result = api.check_file(args.contract)
     if result.source is None and result.diagnostics and result.diagnostics[0].code == "E009":
         raise _UsageError(result.diagnostics[0].message)
+    base = Path(args.contract).parent
     if not result.ok:
         sys.stderr.write(render([result], format="full"))
-        return Exit.FAILED
+        from slalang.data.contract_profiles import only_unreadable
+
+        # a profile file that cannot be read is a file problem, as an unreadable data file is
+        unread = result.contract is not None and only_unreadable(
+            result.contract, list(result.errors), base
+        )
+        return Exit.USAGE if unread else Exit.FAILED
     plan = api.compile(result)
     data = _data_arguments(args.data)
     # a progress bar on stderr, for runs long enough to need one, when it is a terminal
@@ -295,7 +302,7 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             data=data,
             strict=args.strict,
             evaluator=args.evaluator,
-            base=Path(args.contract).parent,
+            base=base,
             progress=bar,
         )
     except api.EvaluationError as error:

@@ -396,8 +396,10 @@ CATALOGUE: dict[str, Code] = {
             "E808",
             _E,
             "bad expression",
-            "An expression in a profile does not parse or uses a function wrongly; the "
-            "position points inside the expression.",
+            "An expression in a profile does not parse, uses a function wrongly, mixes types "
+            "that have no common type, or reads a text constant as a number, date or timestamp "
+            "that it can never be (`Date + ' ' + Time`); the position points inside the "
+            "expression, and the message names the field and the expression.",
         ),
         Code(
             "E809",

@@ -112,13 +112,42 @@ def test_unbound_and_unknown_sources_are_reported() -> None:
     assert raised.value.io
 
 
+def _unchecked_plan(text: str) -> slalang.Plan:
+    """A plan compiled without the check, which would already refuse the profile."""
+    contract = slalang.parse(text, path="demo.sla").contract
+    assert contract is not None
+    return compile_plan(contract, path="demo.sla")
+
+
 def test_profile_of_another_kind_is_reported(tmp_path: Path) -> None:
     text = CONTRACT.replace('profile "generic-contacts"', 'profile "interval-csv"')
+    assert [d.code for d in slalang.check(text, path="demo.sla").diagnostics] == ["E821"]
     path = tmp_path / "calls.csv"
     write(contacts(10, seed=1, days=1), path)
     with pytest.raises(slalang.EvaluationError) as raised:
-        slalang.evaluate(_plan(text), data=path)
+        slalang.evaluate(_unchecked_plan(text), data=path)
     assert [d.code for d in raised.value.diagnostics] == ["E821"]
+
+
+def test_a_profile_expression_of_the_wrong_type_is_reported_by_evaluate(tmp_path: Path) -> None:
+    (tmp_path / "acd.yaml").write_text(
+        "name: acd\nkind: contacts\nformat: csv\nfields:\n  contact_id: {column: id}\n"
+        "  queued_at: {expr: \"timestamp(Date + ' ' + Time, '%d/%m/%Y %H:%M')\"}\n"
+        "  outcome: {value: answered}\n  wait: {column: wait}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "calls.csv").write_text("id,Date,Time,wait\n1,05/01/2026,08:30,4\n")
+    text = CONTRACT.replace('profile "generic-contacts"', 'profile "acd.yaml"')
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(_unchecked_plan(text), data=tmp_path / "calls.csv", base=tmp_path)
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "E808"
+    assert problem.span is not None
+    assert problem.span.path == str(tmp_path / "acd.yaml")
+    assert (problem.span.line, problem.span.column) == (6, 39)  # at the text ' '
+    assert "field `queued_at`" in problem.message
+    assert "`timestamp(Date + ' ' + Time, '%d/%m/%Y %H:%M')`" in problem.message
+    assert "concat(" in problem.message
 
 
 def test_strict_turns_malformed_rows_into_an_error(tmp_path: Path) -> None:
