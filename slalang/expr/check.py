@@ -30,7 +30,7 @@ from slalang.expr.ast import (
     Literal,
     Unary,
 )
-from slalang.expr.patterns import compile_format
+from slalang.expr.patterns import ROUND_DIGITS, compile_format
 from slalang.expr.python import convert_text
 
 _CONVERTIBLE: dict[str, frozenset[str]] = {
@@ -178,9 +178,11 @@ FUNCTIONS: Mapping[str, _Function] = {
     "length": _exactly(1),
     "starts_with": _exactly(2),
     "int": _exactly(1),
+    "round": _Function("1 or 2 arguments", lambda k: k in (1, 2)),
     "number": _exactly(1),
     "text": _exactly(1),
     "seconds": _exactly(1),
+    "dotted_seconds": _exactly(1),
     "date": _exactly(2),
     "timestamp": _exactly(2),
     "add_seconds": _exactly(2),
@@ -196,6 +198,7 @@ _SIMPLE_SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
     "starts_with": ((TEXT, TEXT), BOOLEAN),
     "text": ((TEXT,), TEXT),
     "seconds": ((TEXT,), NUMBER),
+    "dotted_seconds": ((TEXT,), NUMBER),
     "add_seconds": ((TIMESTAMP, NUMBER), TIMESTAMP),
     "combine": ((DATE, NUMBER), TIMESTAMP),
 }
@@ -248,6 +251,8 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
         result = INTEGER if name == "int" else NUMBER
         source = TEXT if types[0] in (TEXT, NULL) else types[0]
         return Call(name, args, (source,), result, column=column)
+    if name == "round":
+        return _check_round(args, column)
     # date(s, format) and timestamp(s, format)
     fmt = args[1]
     if not isinstance(fmt, Literal) or not isinstance(fmt.value, str):
@@ -261,3 +266,25 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
     if not _converts(types[0], TEXT):  # pragma: no cover - everything converts to text
         raise ExprError(f"{name}() needs text", args[0].column)
     return Call(name, args, (TEXT, TEXT), DATE if name == "date" else TIMESTAMP, column=column)
+
+
+def _check_round(args: tuple[Expr, ...], column: int) -> Call:
+    """``round(x)``, an integer, and ``round(x, digits)``, a number; ``digits`` is a literal."""
+    kind = args[0].type
+    if kind not in (TEXT, INTEGER, NUMBER, NULL):
+        raise ExprError(f"round() needs text or a number, got {kind}", args[0].column)
+    _constant(args[0], NUMBER, "round()")
+    if len(args) == 1:
+        source = INTEGER if kind == INTEGER else NUMBER
+        return Call("round", args, (source,), INTEGER, column=column)
+    digits = args[1]
+    if not (
+        isinstance(digits, Literal)
+        and isinstance(digits.value, int)
+        and not isinstance(digits.value, bool)
+        and 0 <= digits.value <= ROUND_DIGITS
+    ):
+        raise ExprError(
+            f"the digits of round() must be a whole number from 0 to {ROUND_DIGITS}", digits.column
+        )
+    return Call("round", args, (NUMBER, INTEGER), NUMBER, column=column)
