@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import attrs
 import duckdb
 
+from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile, canonical_names, field_type
 from slalang.data.readers import Reading
 from slalang.data.report import (
@@ -242,7 +243,12 @@ def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
             [],
         )
     if field.type == "boolean":
-        return f"TRY_CAST({text} AS BOOLEAN)", []
+        spelt = f"lower({text})"
+        return (
+            f"CASE WHEN list_contains(?, {spelt}) THEN true "
+            f"WHEN list_contains(?, {spelt}) THEN false END",
+            [list(BOOLEAN_SPELLINGS[True]), list(BOOLEAN_SPELLINGS[False])],
+        )
     return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
 
 

@@ -31,6 +31,13 @@ TYPES = ("text", "integer", "number", "boolean", "timestamp", "date")
 ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"outcome": OUTCOMES, "channel": CHANNELS}
 """Text fields whose values are a closed set; other values make a row malformed."""
 
+BOOLEAN_SPELLINGS: dict[bool, tuple[str, ...]] = {
+    True: ("true", "t", "yes", "y", "1"),
+    False: ("false", "f", "no", "n", "0"),
+}
+"""The texts a boolean field reads, in any letter case, after trimming spaces (``docs/data.md``
+lists them); any other non-empty text is an unparsable value."""
+
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 """A plain name: what extra fields and QA criteria are called."""
 _BUCKET = re.compile(r"(answered|abandoned)_within_[0-9]+\Z")

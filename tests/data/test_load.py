@@ -22,6 +22,7 @@ from slalang.data.load import (
     load,
     load_arrow,
 )
+from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import Profile, load_profile, parse_profile
 
 BANK = Path(__file__).parents[2].parent / "shared/data/anonymous-bank/january-1999.txt"
@@ -457,3 +458,26 @@ def test_dotted_durations_load_and_malformed_ones_are_reported(
     assert report.problems[0].detail == "q_time='0.2.23'"
     rows = con.execute("SELECT contact_id, wait, talk FROM calls ORDER BY _line").fetchall()
     assert rows == [("1", 143.0, 120.0), ("2", 36000.0, 180.0)]
+
+
+def test_every_boolean_spelling_and_only_those(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    generic, _ = load_profile("generic-contacts")
+    assert generic is not None
+    spelt = [(word, value) for value, words in BOOLEAN_SPELLINGS.items() for word in words]
+    cases = [*spelt, *((w.upper(), v) for w, v in spelt), (" Yes ", True), ("nO", False)]
+    wrong = ["on", "off", "2", "-1", "01", "1.0", "oui", "yess"]
+    lines = ["contact_id,queued_at,outcome,wait,resolved"]
+    lines += [f"c{n},2026-01-05 08:00:00,answered,5,{w}" for n, (w, _) in enumerate(cases)]
+    lines += [f"x{n},2026-01-05 08:00:00,answered,5,{w}" for n, w in enumerate(wrong)]
+    lines.append("e0,2026-01-05 08:00:00,answered,5,")  # empty: no value, not malformed
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = load(con, path=path, profile=generic, table="calls")
+    first_wrong = len(cases) + 2
+    assert [(p.line, p.reason, p.field) for p in report.problems] == [
+        (first_wrong + n, UNPARSABLE, "resolved") for n in range(len(wrong))
+    ]
+    read = con.execute("SELECT resolved FROM calls ORDER BY _line").fetchall()
+    assert read == [(value,) for _, value in cases] + [(None,)]
