@@ -21,6 +21,7 @@ import duckdb
 from slalang.data.convert import (
     SQL_TYPES,
     YEARS,
+    ambiguous_times,
     apply_profile,
     column_sql,
     negative_reason,
@@ -213,6 +214,13 @@ def load_parquet_view(
         f"FROM {scan.format(_literal(str(path.absolute())), aliases)}{where}",
         [],
     )
+    ambiguous = None
+    if wall_zone is not None:
+        # counted over the view, whose times are the file's (a view never converts zones)
+        times = [(quote(f.name), f.name) for f in profile.fields if f.type == "timestamp"]
+        ambiguous = ambiguous_times(
+            con, relation=quote(table), stamps=times, zone=wall_zone, shown=shown
+        )
     return LoadReport(
         table=table,
         rows_read=rows_read,
@@ -221,6 +229,7 @@ def load_parquet_view(
         problem_counts=dict(report.problem_counts) if report is not None else {},
         excluded={},
         strict=strict,
+        ambiguous=ambiguous,
     )
 
 

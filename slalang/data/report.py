@@ -42,6 +42,29 @@ class DataProblem:
 
 
 @attrs.frozen
+class AmbiguousTimes:
+    """Loaded rows whose local clock time occurred twice, in the hour repeated when clocks
+    went back (``2026-11-01 01:30`` in ``America/New_York``). The rows are kept: a time
+    converted to another zone is read as the second occurrence (standard time).
+
+    Attributes:
+        count: how many loaded rows have such a time in some timestamp field.
+        zone: the zone the clock times are read in (the profile's, else the contract's).
+        path: the data file.
+        line: the first such row (as :attr:`DataProblem.line`).
+        field: its timestamp field that is ambiguous.
+        value: that field's local clock time, ISO 8601.
+    """
+
+    count: int
+    zone: str
+    path: str
+    line: int
+    field: str
+    value: str
+
+
+@attrs.frozen
 class LoadReport:
     """What a load did.
 
@@ -56,6 +79,7 @@ class LoadReport:
         diagnostics: problems with the profile or the file as a whole (``E8xx``);
             when there are errors, no table is created.
         strict: whether any data problem fails the load.
+        ambiguous: loaded rows with a clock time that occurred twice, if any.
     """
 
     table: str
@@ -66,6 +90,7 @@ class LoadReport:
     excluded: dict[str, int]
     diagnostics: tuple[Diagnostic, ...] = ()
     strict: bool = False
+    ambiguous: AmbiguousTimes | None = None
 
     @property
     def ok(self) -> bool:

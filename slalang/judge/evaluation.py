@@ -234,6 +234,7 @@ def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> Sourc
             DataProblemSummary(p.path, p.line, p.reason, p.field) for p in report.problems
         ),
         problem_counts=dict(report.problem_counts),
+        ambiguous=report.ambiguous,
     )
 
 

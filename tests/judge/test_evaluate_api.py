@@ -16,6 +16,7 @@ import pytest
 import slalang
 from slalang.engine import duckdb_engine as engine
 from slalang.engine.plan import compile_plan
+from slalang.report import render_evaluation
 from slalang.synth import contacts, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -290,3 +291,38 @@ exclude outage "Carrier" from 2026-01-01 10:00 to 2026-01-01 12:00 for [billing.
     assert excluded["billing.sl"] > 0
     assert excluded["asa"] > excluded["billing.sl"]
     assert excluded["sales.sl"] == 0
+
+
+def test_the_report_notes_clock_times_of_the_repeated_autumn_hour(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "contact_id,queue,queued_at,outcome,wait\n"
+        "1,billing,2026-11-01 00:30:00,answered,10\n"
+        "2,billing,2026-11-01 01:15:00,answered,12\n"  # 01:00-02:00 happened twice
+        "3,billing,2026-11-01 01:45:00,abandoned,40\n"
+        "4,billing,2026-11-01 09:00:00,answered,5\n",
+        encoding="utf-8",
+    )
+    plan = _plan(CONTRACT.replace('timezone "UTC"', 'timezone "America/New_York"'))
+    evaluation = slalang.evaluate(plan, data=path)
+    (source,) = evaluation.sources
+    assert source.rows_loaded == 4
+    assert source.ambiguous is not None
+    assert (source.ambiguous.count, source.ambiguous.line) == (2, 3)
+    document = json.loads(render_evaluation(evaluation, format="json"))
+    assert document["data"][0]["ambiguous_times"] == {
+        "count": 2,
+        "zone": "America/New_York",
+        "first": {"path": str(path), "line": 3, "field": "queued_at",
+                  "value": "2026-11-01 01:15:00"},
+    }  # fmt: skip
+    table = render_evaluation(evaluation, format="table")
+    assert "ambiguous local times: 2 rows in the hour repeated when clocks went back" in (
+        " ".join(table.split())
+    )
+    markdown = render_evaluation(evaluation, format="markdown")
+    assert "- Ambiguous local times: 2 rows" in markdown
+    summer = path.read_text(encoding="utf-8").replace("2026-11-01", "2026-07-01")
+    path.write_text(summer, encoding="utf-8")
+    (source,) = slalang.evaluate(plan, data=path).sources
+    assert source.ambiguous is None
