@@ -329,8 +329,10 @@ def _explain(args: argparse.Namespace) -> Exit:
     entry = CATALOGUE.get(args.code.upper())
     if entry is None:
         raise _UsageError(f"unknown code `{args.code}`; codes are listed in docs/diagnostics.md")
+    example = "".join(f"    {line}\n" for line in entry.example.splitlines())
     sys.stdout.write(
-        f"{entry.code} ({entry.severity.value}): {entry.title}\n\n{entry.explanation}\n"
+        f"{entry.code} ({entry.severity.value}): {entry.title}\n\n{entry.explanation}\n\n"
+        f"Example:\n\n{example}\nFix: {entry.fix}\n"
     )
     return Exit.OK
 

@@ -265,7 +265,7 @@ tests/cases/invalid and tests/cases/profiles; do not edit by hand. -->
 `slalang check` reports every mistake it finds in one run. Each diagnostic has a
 stable code; this page lists them all, each with a small contract that triggers it
 and the report `slalang check` prints for it (`slalang explain CODE` prints the same
-explanation in the terminal).
+explanation, a shorter example and the fix in the terminal).
 
 ## Codes
 
@@ -332,6 +332,7 @@ def _section(code: Code, example: Example | None) -> str:
         f"### {code.code}\n",
         f"**{code.title}** ({code.severity.value})\n",
         f"{code.explanation}\n",
+        f"**Fix:** {code.fix}\n",
     ]
     if example is None:
         parts.append("No example yet.\n")
