@@ -56,8 +56,13 @@ def _where(diagnostic: Diagnostic) -> tuple[str, int, int]:
     return diagnostic.code, diagnostic.span.line, diagnostic.span.column
 
 
-def test_a_missing_profile_file_is_an_error_at_the_profile_line(tmp_path: Path) -> None:
-    result = slalang.check_file(_contract(tmp_path, "profiles/acd.yaml"))
+def test_a_missing_profile_file_is_an_error_at_the_profile_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contract = _contract(tmp_path, "profiles/acd.yaml")
+    assert main(["check", str(contract)]) == 1  # a mistake in the contract, not exit 2
+    assert "E801" in capsys.readouterr().out
+    result = slalang.check_file(contract)
     (problem,) = result.diagnostics
     assert _where(problem) == ("E801", 8, 11)
     assert problem.span is not None
