@@ -68,17 +68,43 @@ def parse_bytes(data: bytes, *, path: str) -> Parsed:
     return parse_source(source)
 
 
-def check_parsed(parsed: Parsed) -> CheckResult:
-    """Run every semantic check on a parsed contract."""
+def check_parsed(parsed: Parsed, *, base: str | Path | None = None) -> CheckResult:
+    """Run every semantic check on a parsed contract, and check the data profiles it names.
+
+    Each profile a source names (``profile "anonymous-bank"``, ``profile "acd.yaml"``) is
+    loaded and checked; its problems are reported at that ``profile`` setting.
+
+    Args:
+        parsed: the parsed contract.
+        base: the folder profile paths are relative to. By default the folder of the
+            contract's path; text without a file path (``<string>``, ``<stdin>``) resolves
+            them from the current folder.
+    """
     if parsed.contract is None:
         return CheckResult(parsed.source, None, parsed.diagnostics)
+    from slalang.data.contract_profiles import check_profiles
+
     semantic = run_checks(parsed.contract, poisoned=parsed.poisoned)
-    return CheckResult(parsed.source, parsed.contract, normalize([*parsed.diagnostics, *semantic]))
+    folder = Path(base) if base is not None else _folder(parsed.source)
+    profiles = check_profiles(parsed.contract, base=folder)
+    found = [*parsed.diagnostics, *semantic, *profiles]
+    return CheckResult(parsed.source, parsed.contract, normalize(found))
 
 
-def check(text: str, *, path: str = "<string>") -> CheckResult:
-    """Parse and check contract text; never raises for bad contract text."""
-    return check_parsed(parse(text, path=path))
+def _folder(source: Source | None) -> Path:
+    """The folder of a contract file; the current folder for text that is not a file."""
+    if source is None or (source.path.startswith("<") and source.path.endswith(">")):
+        return Path(".")
+    return Path(source.path).parent
+
+
+def check(text: str, *, path: str = "<string>", base: str | Path | None = None) -> CheckResult:
+    """Parse and check contract text; never raises for bad contract text.
+
+    Profile paths resolve from ``base``, else from the folder of ``path``, else (for the
+    default ``<string>``) from the current folder.
+    """
+    return check_parsed(parse(text, path=path), base=base)
 
 
 def read_bytes(path: str | Path) -> tuple[bytes | None, Diagnostic | None]:
@@ -91,7 +117,7 @@ def read_bytes(path: str | Path) -> tuple[bytes | None, Diagnostic | None]:
 
 
 def check_file(path: str | Path) -> CheckResult:
-    """Read, parse and check one contract file."""
+    """Read, parse and check one contract file (profile paths resolve from its folder)."""
     data, problem = read_bytes(path)
     if data is None:
         assert problem is not None

@@ -283,9 +283,16 @@ def _evaluate(args: argparse.Namespace) -> Exit:
     result = api.check_file(args.contract)
     if result.source is None and result.diagnostics and result.diagnostics[0].code == "E009":
         raise _UsageError(result.diagnostics[0].message)
+    base = Path(args.contract).parent
     if not result.ok:
         sys.stderr.write(render([result], format="full"))
-        return Exit.FAILED
+        from slalang.data.contract_profiles import only_unreadable
+
+        # a profile file that cannot be read is a file problem, as an unreadable data file is
+        unread = result.contract is not None and only_unreadable(
+            result.contract, list(result.errors), base
+        )
+        return Exit.USAGE if unread else Exit.FAILED
     plan = api.compile(result)
     data = _data_arguments(args.data)
     # a progress bar on stderr, for runs long enough to need one, when it is a terminal
@@ -296,7 +303,7 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             data=data,
             strict=args.strict,
             evaluator=args.evaluator,
-            base=Path(args.contract).parent,
+            base=base,
             progress=bar,
         )
     except api.EvaluationError as error:
@@ -333,8 +340,10 @@ def _explain(args: argparse.Namespace) -> Exit:
     entry = CATALOGUE.get(args.code.upper())
     if entry is None:
         raise _UsageError(f"unknown code `{args.code}`; codes are listed in docs/diagnostics.md")
+    example = "".join(f"    {line}\n" for line in entry.example.splitlines())
     sys.stdout.write(
-        f"{entry.code} ({entry.severity.value}): {entry.title}\n\n{entry.explanation}\n"
+        f"{entry.code} ({entry.severity.value}): {entry.title}\n\n{entry.explanation}\n\n"
+        f"Example:\n\n{example}\nFix: {entry.fix}\n"
     )
     return Exit.OK
 

@@ -112,8 +112,7 @@ def _evaluation_example(code: str) -> Example:
     """Run `slalang evaluate` the way that gives ``code``, in a scratch folder."""
     from slalang.synth import contacts, write
 
-    profile = "interval-csv" if code == "E821" else "generic-contacts"
-    contract = _EVALUATED.replace("PROFILE", profile)
+    contract = _EVALUATED.replace("PROFILE", "generic-contacts")
     if code == "E823":
         contract = contract.replace(
             "metric average_speed_of_answer\n  expected <= 30 s",
@@ -122,7 +121,6 @@ def _evaluation_example(code: str) -> Example:
     data: object = {"cals": "calls.csv"} if code == "E820" else "calls.csv"
     command = {
         "E820": "slalang evaluate demo.sla --data cals=calls.csv",
-        "E821": "slalang evaluate demo.sla --data calls.csv",
         "E822": "slalang evaluate demo.sla --data calls.csv --strict",
         "E823": "slalang evaluate demo.sla --data calls.csv",
     }[code]
@@ -160,7 +158,6 @@ _SPECIAL: dict[str, Callable[[], Example]] = {
     "E006": _special_large,
     "E009": _special_missing,
     "E820": lambda: _evaluation_example("E820"),
-    "E821": lambda: _evaluation_example("E821"),
     "E822": lambda: _evaluation_example("E822"),
     "E823": lambda: _evaluation_example("E823"),
 }
@@ -268,7 +265,7 @@ tests/cases/invalid and tests/cases/profiles; do not edit by hand. -->
 `slalang check` reports every mistake it finds in one run. Each diagnostic has a
 stable code; this page lists them all, each with a small contract that triggers it
 and the report `slalang check` prints for it (`slalang explain CODE` prints the same
-explanation in the terminal).
+explanation, a shorter example and the fix in the terminal).
 
 ## Codes
 
@@ -285,7 +282,7 @@ is the band, which names the stage or the part of the contract concerned:
 | `E5xx` | credits and account at risk |
 | `E6xx` | windows, periods and calendars |
 | `E7xx` | data: what a source can provide |
-| `E8xx` | data profiles and data files (examples are profiles, not contracts) |
+| `E8xx` | data profiles and data files (most examples are profiles, not contracts) |
 | `Wxxx` | warnings, in the same bands: the contract is valid but probably not meant |
 
 ## Reading a report
@@ -335,6 +332,7 @@ def _section(code: Code, example: Example | None) -> str:
         f"### {code.code}\n",
         f"**{code.title}** ({code.severity.value})\n",
         f"{code.explanation}\n",
+        f"**Fix:** {code.fix}\n",
     ]
     if example is None:
         parts.append("No example yet.\n")

@@ -14,11 +14,12 @@ parameter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 import duckdb
 
+from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile, canonical_names, field_type
 from slalang.data.readers import Reading
 from slalang.data.report import (
@@ -28,11 +29,12 @@ from slalang.data.report import (
     NEGATIVE_DURATION,
     NOT_ALLOWED,
     UNPARSABLE,
+    AmbiguousTimes,
     DataProblem,
     LoadReport,
 )
 from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
-from slalang.data.zones import gaps
+from slalang.data.zones import Span, folds, gaps
 from slalang.expr import to_sql
 from slalang.lang.canonical import TABLES, TIME_FIELDS
 
@@ -116,6 +118,7 @@ def apply_profile(
     wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
     skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
     outcome = next((f"_f{i}" for i, f in enumerate(profile.fields) if f.name == "outcome"), None)
+    stamps: list[tuple[str, str]] = []  # (local time column, field) for repeated clock times
     for index, field in enumerate(profile.fields):
         value, flag = f"_v{index}", f"_f{index}"
         if field.column is not None:
@@ -139,6 +142,7 @@ def apply_profile(
         if wall_zone is not None and field.type == "timestamp":
             # judged once the stage exists and its time range is known (_mark_skipped)
             skipped.append((local, len(checks)))
+            stamps.append((local, field.name))
             checks.append(_Check("FALSE", (), IMPOSSIBLE_TIMESTAMP, field.name,
                                  tuple(sorted(field.columns))))  # fmt: skip
     for index, rule in enumerate(profile.exclude):
@@ -168,9 +172,14 @@ def apply_profile(
     )
     try:
         run(con, query, [*third.params, *second.params, *first.params])
+        ambiguous = None
         if wall_zone is not None:
             for local, number in skipped:
                 _mark_skipped(con, stage, local, number, wall_zone)
+            loaded = "_excl IS NULL AND len(_problems) = 0"
+            ambiguous = ambiguous_times(
+                con, relation=stage, stamps=stamps, zone=wall_zone, shown=shown, where=loaded
+            )
         return _report(
             con,
             raw=raw,
@@ -182,6 +191,7 @@ def apply_profile(
             shown=shown,
             strict=strict,
             max_problems=max_problems,
+            ambiguous=ambiguous,
         )
     finally:
         run(con, f"DROP TABLE IF EXISTS {stage}", [])
@@ -200,14 +210,76 @@ def _mark_skipped(
                   f"WHERE {condition}", params)  # fmt: skip
 
 
-def skipped_spans(zone: str, low: object, high: object) -> list[tuple[dt.datetime, dt.datetime]]:
+def skipped_spans(zone: str, low: object, high: object) -> list[Span]:
     """The local times ``zone`` skips between two timestamps (none for a missing bound)."""
+    return _spans(gaps, zone, low, high)
+
+
+def repeated_spans(zone: str, low: object, high: object) -> list[Span]:
+    """The local times ``zone`` repeats between two timestamps (none for a missing bound)."""
+    return _spans(folds, zone, low, high)
+
+
+def _spans(
+    find: Callable[[str, dt.datetime, dt.datetime], list[Span]],
+    zone: str,
+    low: object,
+    high: object,
+) -> list[Span]:
     if not isinstance(low, dt.datetime) or not isinstance(high, dt.datetime):
         return []
     first, last = YEARS
     low = max(low, dt.datetime(first, 1, 1))
     high = min(high, dt.datetime(last, 12, 31, 23, 59, 59))
-    return gaps(zone, low, high) if low <= high else []
+    return find(zone, low, high) if low <= high else []
+
+
+def ambiguous_times(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    relation: str,
+    stamps: Sequence[tuple[str, str]],
+    zone: str,
+    shown: str,
+    where: str = "TRUE",
+) -> AmbiguousTimes | None:
+    """Count the rows of ``relation`` (those ``where`` holds for) with a local clock time
+    that ``zone`` repeats, and name the first.
+
+    Args:
+        con: the connection holding ``relation``, which has a ``_line`` column.
+        relation: the table or view to count in.
+        stamps: ``(column, field)`` for each timestamp column, in local clock time.
+        zone: the zone the clock times are read in.
+        shown: the data's name, for the example.
+        where: an SQL condition on the rows that count (no parameters).
+    """
+    if not stamps:
+        return None
+    ranges = ", ".join(f"min({column}), max({column})" for column, _ in stamps)
+    (bounds,) = execute(con, f"SELECT {ranges} FROM {relation} WHERE {where}", []).fetchall()
+    tests: list[tuple[str, str, str, list[object]]] = []
+    for number, (column, name) in enumerate(stamps):
+        spans = repeated_spans(zone, *bounds[2 * number : 2 * number + 2])
+        if spans:
+            tests.append((column, name, *within_spans(column, spans)))
+    if not tests:
+        return None
+    either = " OR ".join(f"({condition})" for _, _, condition, _ in tests)
+    params = [value for *_, values in tests for value in values]
+    ((count, line),) = execute(
+        con, f"SELECT count(*), min(_line) FROM {relation} WHERE ({where}) AND ({either})", params
+    ).fetchall()
+    if not count:
+        return None
+    for column, name, condition, values in tests:
+        found = execute(
+            con, f"SELECT {column} FROM {relation} WHERE _line = ? AND ({condition})",
+            [line, *values],
+        ).fetchall()  # fmt: skip
+        if found:
+            return AmbiguousTimes(int(count), zone, shown, int(line), name, str(found[0][0]))
+    raise AssertionError("the first ambiguous row has no ambiguous field")  # pragma: no cover
 
 
 def within_spans(
@@ -243,7 +315,12 @@ def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
             [],
         )
     if field.type == "boolean":
-        return f"TRY_CAST({text} AS BOOLEAN)", []
+        spelt = f"lower({text})"
+        return (
+            f"CASE WHEN list_contains(?, {spelt}) THEN true "
+            f"WHEN list_contains(?, {spelt}) THEN false END",
+            [list(BOOLEAN_SPELLINGS[True]), list(BOOLEAN_SPELLINGS[False])],
+        )
     return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
 
 
@@ -317,6 +394,7 @@ def _report(
     shown: str,
     strict: bool,
     max_problems: int,
+    ambiguous: AmbiguousTimes | None,
 ) -> LoadReport:
     excluded: dict[str, int] = {}
     for index, count in execute(
@@ -383,6 +461,7 @@ def _report(
         strict=strict,
         malformed_at=tuple(malformed_at),
         loaded_at=tuple(loaded_at),
+        ambiguous=ambiguous,
     )
 
 

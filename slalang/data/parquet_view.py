@@ -22,6 +22,7 @@ import duckdb
 from slalang.data.convert import (
     SQL_TYPES,
     YEARS,
+    ambiguous_times,
     apply_profile,
     column_sql,
     minute_counts,
@@ -220,6 +221,13 @@ def load_parquet_view(
     if report is not None and report.problem_counts:
         time = quote(time_name(profile))
         loaded_at = [(m, n) for m, n in minute_counts(con, quote(table), time) if m is not None]
+    ambiguous = None
+    if wall_zone is not None:
+        # counted over the view, whose times are the file's (a view never converts zones)
+        times = [(quote(f.name), f.name) for f in profile.fields if f.type == "timestamp"]
+        ambiguous = ambiguous_times(
+            con, relation=quote(table), stamps=times, zone=wall_zone, shown=shown
+        )
     return LoadReport(
         table=table,
         rows_read=rows_read,
@@ -230,6 +238,7 @@ def load_parquet_view(
         strict=strict,
         malformed_at=report.malformed_at if report is not None else (),
         loaded_at=tuple(loaded_at),
+        ambiguous=ambiguous,
     )
 
 

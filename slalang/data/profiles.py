@@ -11,7 +11,8 @@ documented in ``docs/data.md``.
 Loading a profile checks it completely and reports every mistake as a
 :class:`~slalang.diagnostics.Diagnostic` (codes ``E8xx``) with the profile
 file's path, line and column; it never raises for a bad profile. Bundled
-profiles live in the ``profiles`` folder of this package.
+profiles live in the ``profiles`` folder of this package; the types of a checked profile are
+in :mod:`slalang.data.profile_model`.
 """
 
 from __future__ import annotations
@@ -27,26 +28,46 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from slalang.codes import diag
+from slalang.data.profile_model import (
+    ALLOWED_VALUES,
+    DEFAULT_PROFILES,
+    ENCODINGS,
+    FORMATS,
+    IDENTIFIER,
+    TEXT_FORMATS,
+    TYPES,
+    FieldMap,
+    Profile,
+    Rule,
+    canonical_names,
+    field_type,
+)
 from slalang.diagnostics import Diagnostic, did_you_mean
-from slalang.expr import Expr, ExprError, columns_of, parse_expr, type_of
-from slalang.lang.canonical import CHANNELS, OUTCOMES, TABLES, Table, where_field_belongs
+from slalang.expr import Expr, ExprError, parse_expr, type_of
+from slalang.lang.canonical import TABLES, where_field_belongs
 from slalang.lang.units import time_zone
 from slalang.source import MAX_SOURCE_BYTES, Source, Span, read_limited
 
-FORMATS = ("csv", "tsv", "parquet", "jsonl", "yaml")
-"""File formats a profile can read."""
-
-TEXT_FORMATS = ("csv", "tsv")
-"""Formats with a delimiter, a header line, a quote character and an encoding."""
-
-ENCODINGS = ("utf-8", "utf-16", "latin-1")
-"""Encodings of delimited text exports."""
-
-TYPES = ("text", "integer", "number", "boolean", "timestamp", "date")
-"""Canonical storage types (see :mod:`slalang.lang.canonical`)."""
-
-ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"outcome": OUTCOMES, "channel": CHANNELS}
-"""Text fields whose values are a closed set; other values make a row malformed."""
+__all__ = [
+    "ALLOWED_VALUES",
+    "DEFAULT_PROFILES",
+    "ENCODINGS",
+    "FORMATS",
+    "TEXT_FORMATS",
+    "TYPES",
+    "FieldMap",
+    "Profile",
+    "Rule",
+    "bundled_names",
+    "canonical_names",
+    "check_columns",
+    "check_data_path",
+    "field_type",
+    "is_path",
+    "load_profile",
+    "parse_profile",
+    "profile_path",
+]
 
 _TOP_KEYS = (
     "name",
@@ -74,143 +95,7 @@ _FITS: dict[str, frozenset[str]] = {
     "date": frozenset({"date", "timestamp", "text"}),
 }
 """Which expression result types can be stored in a field of each type."""
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_BUCKET = re.compile(r"(answered|abandoned)_within_[0-9]+\Z")
 _BUNDLED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-
-
-@attrs.frozen
-class FieldMap:
-    """Where one field of the canonical table comes from.
-
-    Exactly one of ``column``, ``value`` and ``expr`` is set.
-
-    Attributes:
-        name: the canonical field (or an extra field such as ``answered_within_20``).
-        type: its storage type, one of :data:`TYPES`.
-        column: the export column copied into the field, converted to ``type``.
-        value: a literal written into every row.
-        expr: a parsed expression over the export's columns.
-        text: the expression as written (empty for columns and values).
-        nullable: the expression gives null on purpose for some rows, so a null
-            result from non-empty columns is not reported as unparsable.
-        optional: the column may be missing from the file; the field is then
-            null (or, for pattern fields such as ``answered_within_30``, absent).
-        span: where the field is named in the profile.
-        source_span: where its column, value or expression is written.
-    """
-
-    name: str
-    type: str
-    column: str | None = None
-    value: str | int | float | bool | None = None
-    expr: Expr | None = attrs.field(default=None, eq=False)
-    text: str = ""
-    nullable: bool = False
-    optional: bool = False
-    span: Span | None = attrs.field(default=None, eq=False)
-    source_span: Span | None = attrs.field(default=None, eq=False)
-
-    @property
-    def kind(self) -> str:
-        """``column``, ``value`` or ``expr``."""
-        if self.column is not None:
-            return "column"
-        if self.expr is not None:
-            return "expr"
-        return "value"
-
-    @property
-    def columns(self) -> frozenset[str]:
-        """The export columns this field reads."""
-        if self.column is not None:
-            return frozenset((self.column,))
-        if self.expr is not None:
-            return columns_of(self.expr)
-        return frozenset()
-
-
-@attrs.frozen
-class Rule:
-    """An ``exclude`` or ``validate`` rule: rows where ``when`` is true match."""
-
-    when: Expr = attrs.field(eq=False)
-    text: str
-    reason: str
-    span: Span | None = attrs.field(default=None, eq=False)
-
-    @property
-    def columns(self) -> frozenset[str]:
-        """The export columns the rule reads."""
-        return columns_of(self.when)
-
-
-@attrs.frozen(eq=False)
-class Profile:
-    """A checked data profile.
-
-    Attributes:
-        name: the profile's name.
-        description: one paragraph saying what export it reads.
-        kind: the canonical table it feeds (a key of :data:`slalang.lang.canonical.TABLES`).
-        format: one of :data:`FORMATS`.
-        delimiter, header, quote, encoding: how delimited text is read.
-        timezone: the IANA zone of the export's wall-clock times, or ``None`` when
-            they are already in the contract's zone.
-        fields: the mapped fields, in the order written.
-        exclude: rules that set rows aside, counted by reason.
-        validate: rules that mark rows malformed.
-        source: the profile text, for reports.
-    """
-
-    name: str
-    description: str
-    kind: str
-    format: str
-    delimiter: str
-    header: bool
-    quote: str
-    encoding: str
-    timezone: str | None
-    fields: tuple[FieldMap, ...]
-    exclude: tuple[Rule, ...]
-    validate: tuple[Rule, ...]
-    source: Source
-
-    @property
-    def table(self) -> Table:
-        """The canonical table this profile feeds."""
-        return TABLES[self.kind]
-
-    @property
-    def path(self) -> str:
-        """The profile's path as shown in diagnostics."""
-        return self.source.path
-
-    def field(self, name: str) -> FieldMap | None:
-        """The mapping of one field, if the profile maps it."""
-        return next((f for f in self.fields if f.name == name), None)
-
-    @property
-    def columns(self) -> frozenset[str]:
-        """Every export column the profile reads."""
-        used: set[str] = set()
-        for field in self.fields:
-            used |= field.columns
-        for rule in (*self.exclude, *self.validate):
-            used |= rule.columns
-        return frozenset(used)
-
-
-DEFAULT_PROFILES = {
-    "contacts": "generic-contacts",
-    "intervals": "interval-csv",
-    "surveys": "generic-surveys",
-    "adherence": "generic-adherence",
-    "forecasts": "generic-forecasts",
-}
-"""The bundled profile a source reads when it names none, by kind. QA audits have none: their
-criteria are columns whose names only the source's own profile can give."""
 
 
 def bundled_names() -> tuple[str, ...]:
@@ -355,30 +240,6 @@ def check_data_path(path: Path, *, shown: str | None = None) -> list[Diagnostic]
     return []
 
 
-def field_type(kind: str, name: str) -> str | None:
-    """The storage type of a field of a canonical table, including pattern fields.
-
-    ``answered_within_20`` and the like are integers in interval reports; QA
-    criteria are text in audits. Returns ``None`` for names the table cannot have.
-    """
-    table = TABLES[kind]
-    known = table.field(name)
-    if known is not None and not name.startswith("<") and not name.endswith("_T"):
-        return known.type
-    if kind == "intervals" and _BUCKET.match(name):
-        return "integer"
-    if kind == "audits" and _IDENTIFIER.match(name):
-        return "text"
-    return None
-
-
-def canonical_names(kind: str) -> tuple[str, ...]:
-    """The concrete canonical field names of a table (without pattern fields)."""
-    return tuple(
-        f.name for f in TABLES[kind].fields if not f.name.startswith("<") and "_T" not in f.name
-    )
-
-
 # ---------------------------------------------------------------------------
 # Reading the YAML node tree
 # ---------------------------------------------------------------------------
@@ -467,7 +328,7 @@ class _Reader:
             self.found.append(
                 diag(
                     "E808",
-                    f"bad expression in {what}: {error.message}",
+                    f"bad expression in {what}, `{_shorten(text)}`: {error.message}",
                     self._expr_span(node, text, error.column),
                 )
             )
@@ -632,7 +493,7 @@ class _Reader:
         if "type" in entries:
             declared = self.choice(entries["type"][1], "type", TYPES)
         if canonical is None:
-            if declared is None or _IDENTIFIER.match(name) is None:
+            if declared is None or IDENTIFIER.match(name) is None:
                 self.error(
                     "E806",
                     f"`{name}` is not a field of the {kind} table",
@@ -703,7 +564,8 @@ class _Reader:
         if result not in _FITS[canonical]:
             self.error(
                 "E808",
-                f"expression of field `{name}` gives {result}, which cannot become {canonical}",
+                f"expression of field `{name}`, `{_shorten(text)}`, gives {result}, which cannot "
+                f"become {canonical}",
                 source_node,
             )
             return None
@@ -768,12 +630,21 @@ class _Reader:
                 reason = None
             expr, text = self.expression(rule["when"][1], f"a `{key}` rule")
             if expr is not None and type_of(expr) != "boolean":
-                message = f"the `when` of a `{key}` rule must be a condition, not {type_of(expr)}"
+                message = (
+                    f"the `when` of a `{key}` rule, `{_shorten(text)}`, must be a condition, "
+                    f"not {type_of(expr)}"
+                )
                 self.error("E808", message, rule["when"][1])
                 expr = None
             if expr is not None and reason is not None:
                 rules.append(Rule(expr, text, reason, _span(self.source, rule["when"][1])))
         return tuple(rules)
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    """An expression on one line, cut to ``width`` characters, to name it in a message."""
+    line = " ".join(part.strip() for part in text.splitlines())
+    return line if len(line) <= width else line[: width - 3] + "..."
 
 
 def _required_names(kind: str) -> frozenset[str]:

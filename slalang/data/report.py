@@ -43,6 +43,29 @@ class DataProblem:
 
 
 @attrs.frozen
+class AmbiguousTimes:
+    """Loaded rows whose local clock time occurred twice, in the hour repeated when clocks
+    went back (``2026-11-01 01:30`` in ``America/New_York``). The rows are kept: a time
+    converted to another zone is read as the second occurrence (standard time).
+
+    Attributes:
+        count: how many loaded rows have such a time in some timestamp field.
+        zone: the zone the clock times are read in (the profile's, else the contract's).
+        path: the data file.
+        line: the first such row (as :attr:`DataProblem.line`).
+        field: its timestamp field that is ambiguous.
+        value: that field's local clock time, ISO 8601.
+    """
+
+    count: int
+    zone: str
+    path: str
+    line: int
+    field: str
+    value: str
+
+
+@attrs.frozen
 class LoadReport:
     """What a load did.
 
@@ -61,6 +84,7 @@ class LoadReport:
             their record time (``None`` for rows whose time cannot be read), in the
             contract's time zone.
         loaded_at: when there are malformed rows, the loaded rows counted the same way.
+        ambiguous: loaded rows with a clock time that occurred twice, if any.
     """
 
     table: str
@@ -73,6 +97,7 @@ class LoadReport:
     strict: bool = False
     malformed_at: tuple[tuple[dt.datetime | None, int], ...] = ()
     loaded_at: tuple[tuple[dt.datetime, int], ...] = ()
+    ambiguous: AmbiguousTimes | None = None
 
     @property
     def ok(self) -> bool:

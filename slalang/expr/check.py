@@ -30,7 +30,8 @@ from slalang.expr.ast import (
     Literal,
     Unary,
 )
-from slalang.expr.patterns import compile_format
+from slalang.expr.patterns import ROUND_DIGITS, compile_format
+from slalang.expr.python import convert_text
 
 _CONVERTIBLE: dict[str, frozenset[str]] = {
     TEXT: frozenset({TEXT, NUMBER, DATE, TIMESTAMP}),
@@ -76,6 +77,28 @@ def _common(types: list[str], what: str, column: int) -> str:
     raise ExprError(f"{what} cannot mix {shown}", column)
 
 
+_SPELLED = {
+    INTEGER: "a whole number",
+    NUMBER: "a number",
+    DATE: "a date (YYYY-MM-DD)",
+    TIMESTAMP: "a timestamp (YYYY-MM-DD HH:MM:SS)",
+}
+
+
+def _constant(expr: Expr, target: str, what: str, hint: str = "") -> None:
+    """Refuse a text literal that becomes ``target`` here but can never be one.
+
+    Such a conversion gives null in every row (``a + ' '`` or ``wait > 'x'``), so it is a
+    mistake in the expression, not in the data.
+    """
+    if not (isinstance(expr, Literal) and isinstance(expr.value, str)) or target not in _SPELLED:
+        return
+    if convert_text(expr.value, target) is None:
+        shown = repr(expr.value)
+        message = f"{what} reads the text {shown} as {_SPELLED[target]}, which it is not"
+        raise ExprError(message + hint, expr.column)
+
+
 def check_unary(op: str, operand: Expr, column: int) -> Unary:
     """Type ``-operand`` or ``not operand``."""
     if op == "not":
@@ -84,6 +107,7 @@ def check_unary(op: str, operand: Expr, column: int) -> Unary:
         return Unary(op, operand, BOOLEAN, column=column)
     if operand.type not in (INTEGER, NUMBER, TEXT, NULL):
         raise ExprError(f"`-` needs a number, got {operand.type}", column)
+    _constant(operand, NUMBER, "`-`")
     return Unary(op, operand, INTEGER if operand.type in (INTEGER, NULL) else NUMBER, column=column)
 
 
@@ -99,9 +123,13 @@ def check_binary(op: str, left: Expr, right: Expr, column: int) -> Binary:
         if NULL in types:
             raise ExprError(f"`{op}` with null is always null; use is_null(...)", column)
         common = _common(list(types), f"`{op}`", column)
+        for operand in (left, right):
+            _constant(operand, common, f"`{op}`")
         return Binary(op, left, right, common, BOOLEAN, column=column)
     times = {DATE, TIMESTAMP, TEXT, NULL}
     if op == "-" and set(types) <= times and set(types) & {DATE, TIMESTAMP}:
+        for operand in (left, right):
+            _constant(operand, TIMESTAMP, "`-`")
         return Binary(op, left, right, TIMESTAMP, NUMBER, column=column)
     for side in types:
         if side not in (INTEGER, NUMBER, TEXT, NULL):
@@ -109,12 +137,17 @@ def check_binary(op: str, left: Expr, right: Expr, column: int) -> Binary:
             raise ExprError(f"`{op}` needs numbers, got {side}{hint}", column)
     integral = op != "/" and set(types) <= {INTEGER, NULL}
     kind = INTEGER if integral else NUMBER
+    hint = "; join texts with concat(...)" if op == "+" else ""
+    for operand in (left, right):
+        _constant(operand, kind, f"`{op}`", hint)
     return Binary(op, left, right, kind, kind, column=column)
 
 
 def check_in(operand: Expr, options: tuple[Expr, ...], negated: bool, column: int) -> In:
     """Type ``operand in (options)`` (``not in`` when ``negated``)."""
     common = _common([operand.type, *(o.type for o in options)], "`in`", column)
+    for item in (operand, *options):
+        _constant(item, common, "`in`")
     return In(operand, options, negated, common, column=column)
 
 
@@ -145,9 +178,11 @@ FUNCTIONS: Mapping[str, _Function] = {
     "length": _exactly(1),
     "starts_with": _exactly(2),
     "int": _exactly(1),
+    "round": _Function("1 or 2 arguments", lambda k: k in (1, 2)),
     "number": _exactly(1),
     "text": _exactly(1),
     "seconds": _exactly(1),
+    "dotted_seconds": _exactly(1),
     "date": _exactly(2),
     "timestamp": _exactly(2),
     "add_seconds": _exactly(2),
@@ -163,6 +198,7 @@ _SIMPLE_SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
     "starts_with": ((TEXT, TEXT), BOOLEAN),
     "text": ((TEXT,), TEXT),
     "seconds": ((TEXT,), NUMBER),
+    "dotted_seconds": ((TEXT,), NUMBER),
     "add_seconds": ((TIMESTAMP, NUMBER), TIMESTAMP),
     "combine": ((DATE, NUMBER), TIMESTAMP),
 }
@@ -184,6 +220,7 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
         for arg, target in zip(args, wanted, strict=True):
             if not _converts(arg.type, target):
                 raise ExprError(f"{name}() needs {target} here, got {arg.type}", arg.column)
+            _constant(arg, target, f"{name}()")
         return Call(name, args, wanted, result, column=column)
     if name in ("if", "case"):
         conditions = args[:-1:2] if name == "case" else args[:1]
@@ -194,11 +231,15 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
                     f"{name}() needs a boolean condition, got {condition.type}", condition.column
                 )
         result = _common([v.type for v in values], f"{name}()", column)
+        for value in values:
+            _constant(value, result, f"{name}()")
         condition_at = {0} if name == "if" else set(range(0, len(args) - 1, 2))
         arg_types = tuple(BOOLEAN if i in condition_at else result for i in range(len(args)))
         return Call(name, args, arg_types, result, column=column)
     if name in ("coalesce", "nullif"):
         result = _common(types, f"{name}()", column)
+        for arg in args:
+            _constant(arg, result, f"{name}()")
         return Call(name, args, (result,) * len(args), result, column=column)
     if name == "is_null":
         return Call(name, args, (types[0],), BOOLEAN, column=column)
@@ -210,6 +251,8 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
         result = INTEGER if name == "int" else NUMBER
         source = TEXT if types[0] in (TEXT, NULL) else types[0]
         return Call(name, args, (source,), result, column=column)
+    if name == "round":
+        return _check_round(args, column)
     # date(s, format) and timestamp(s, format)
     fmt = args[1]
     if not isinstance(fmt, Literal) or not isinstance(fmt.value, str):
@@ -223,3 +266,25 @@ def check_call(name: str, args: tuple[Expr, ...], column: int) -> Call:
     if not _converts(types[0], TEXT):  # pragma: no cover - everything converts to text
         raise ExprError(f"{name}() needs text", args[0].column)
     return Call(name, args, (TEXT, TEXT), DATE if name == "date" else TIMESTAMP, column=column)
+
+
+def _check_round(args: tuple[Expr, ...], column: int) -> Call:
+    """``round(x)``, an integer, and ``round(x, digits)``, a number; ``digits`` is a literal."""
+    kind = args[0].type
+    if kind not in (TEXT, INTEGER, NUMBER, NULL):
+        raise ExprError(f"round() needs text or a number, got {kind}", args[0].column)
+    _constant(args[0], NUMBER, "round()")
+    if len(args) == 1:
+        source = INTEGER if kind == INTEGER else NUMBER
+        return Call("round", args, (source,), INTEGER, column=column)
+    digits = args[1]
+    if not (
+        isinstance(digits, Literal)
+        and isinstance(digits.value, int)
+        and not isinstance(digits.value, bool)
+        and 0 <= digits.value <= ROUND_DIGITS
+    ):
+        raise ExprError(
+            f"the digits of round() must be a whole number from 0 to {ROUND_DIGITS}", digits.column
+        )
+    return Call("round", args, (NUMBER, INTEGER), NUMBER, column=column)

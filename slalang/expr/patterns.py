@@ -23,6 +23,12 @@ INTEGER_RE = r"[ \t]*([+-]?[0-9]+)[ \t]*"
 SECONDS_RE = r"[ \t]*([0-9]+(?::[0-5][0-9]){0,2}(?:\.[0-9]+)?)[ \t]*"
 """A duration: seconds, ``M:SS`` or ``H:MM:SS``, with an optional fraction; group 1 is it."""
 
+DOTTED_SECONDS_RE = r"[ \t]*([0-9]+\.[0-5][0-9]\.[0-5][0-9])[ \t]*"
+"""A duration written ``H.MM.SS`` (``0.02.23``), as some ACD exports write them; group 1 is it."""
+
+ROUND_DIGITS = 10
+"""``round(x, digits)`` takes 0 to this many digits."""
+
 ISO_DATE = "%Y-%m-%d"
 """The format of text that converts to a date."""
 

@@ -33,6 +33,7 @@ from slalang.expr.ast import (
     Unary,
 )
 from slalang.expr.patterns import (
+    DOTTED_SECONDS_RE,
     INTEGER_RE,
     ISO_DATE,
     ISO_TIMESTAMP,
@@ -60,14 +61,32 @@ def _int64(value: int) -> int | None:
     return value if INT_MIN <= value <= INT_MAX else None
 
 
-def _round_half_away(value: float) -> int | None:
-    if not math.isfinite(value):
+def _half_away(magnitude: float) -> float | None:
+    """A magnitude (zero or more) rounded to a whole number, halves up; None when infinite."""
+    if not math.isfinite(magnitude):
         return None
-    magnitude = abs(value)
-    whole = math.floor(magnitude)
-    if magnitude - whole >= 0.5:
-        whole += 1
+    whole = float(math.floor(magnitude))
+    return whole + 1.0 if magnitude - whole >= 0.5 else whole
+
+
+def _round_half_away(value: float) -> int | None:
+    whole = _half_away(abs(value))
+    if whole is None:
+        return None
     return _int64(int(math.copysign(whole, value)) if whole else 0)
+
+
+def round_digits(value: float, digits: int) -> float | None:
+    """``value`` rounded half away from zero to ``digits`` decimals, as ``round(x, digits)``.
+
+    The steps are those of the SQL: ``|value| * 10^digits`` rounded half up, the sign put
+    back, divided by ``10^digits``; each is one IEEE operation, so both back ends agree.
+    """
+    scale = 10.0**digits
+    whole = _half_away(abs(value) * scale)
+    if whole is None:
+        return None
+    return _finite(math.copysign(whole, value) / scale) if whole else 0.0
 
 
 def _format_number(value: float) -> str:
@@ -222,6 +241,11 @@ def _cast(value: object | None, source: str, target: str) -> object | None:
     raise AssertionError(f"no conversion from {source} to {target}")  # pragma: no cover
 
 
+def convert_text(value: str, target: str) -> object | None:
+    """A text converted to ``target`` as an expression converts it: null when it cannot be."""
+    return _cast(value, TEXT, target)
+
+
 def _eval_as(expr: Expr, target: str, row: Mapping[str, object | None]) -> object | None:
     return _cast(_eval(expr, row), expr.type, target)
 
@@ -327,6 +351,8 @@ def _eval_call(expr: Call, row: Mapping[str, object | None]) -> object | None:
         return parsed.date() if parsed and name == "date" else parsed
     if name in ("int", "number", "text"):
         return _cast(values[0], expr.arg_types[0], expr.type)
+    if name == "round":
+        return _round(values, expr.arg_types[0])
     if any(v is None for v in values):
         return None
     return _FUNCTIONS_PY[name](*values)
@@ -342,6 +368,28 @@ def _seconds(text: str) -> float | None:
     return None if total is None else _finite(total)
 
 
+def _dotted_seconds(text: str) -> float | None:
+    match = re.fullmatch(DOTTED_SECONDS_RE, text)
+    if match is None:
+        return None
+    hours, minutes, seconds = (float(part) for part in match.group(1).split("."))
+    return _finite((hours * 60 + minutes) * 60 + seconds)
+
+
+def _round(values: list[object | None], source: str) -> object | None:
+    value = values[0]
+    if value is None:
+        return None
+    if source == INTEGER:
+        return value  # a whole number is its own rounding
+    assert isinstance(value, float)
+    if len(values) == 1:
+        return _round_half_away(value)
+    digits = values[1]
+    assert isinstance(digits, int)
+    return round_digits(value, digits)
+
+
 def _combine(day: dt.date, seconds: float) -> dt.datetime | None:
     base = dt.datetime(day.year, day.month, day.day)
     return _add_micros(base, seconds)
@@ -354,6 +402,7 @@ _FUNCTIONS_PY: dict[str, Callable[..., object | None]] = {
     "length": len,
     "starts_with": lambda s, prefix: s.startswith(prefix),
     "seconds": _seconds,
+    "dotted_seconds": _dotted_seconds,
     "add_seconds": _add_micros,
     "combine": _combine,
 }

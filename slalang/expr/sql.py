@@ -34,6 +34,7 @@ from slalang.expr.ast import (
     type_of,
 )
 from slalang.expr.patterns import (
+    DOTTED_SECONDS_RE,
     INTEGER_RE,
     ISO_DATE,
     ISO_TIMESTAMP,
@@ -186,6 +187,30 @@ class _Compiler:
             return f"try(CAST(({left} {op} {right}) AS BIGINT))"
         return _not_infinite(f"({left} {op} {right})")
 
+    def round(self, expr: Call, value: str) -> str:
+        """``round(x)`` and ``round(x, digits)``: half away from zero, step by step as
+        :func:`slalang.expr.python.round_digits` does it."""
+        if expr.arg_types[0] == INTEGER:
+            return value
+        digits = expr.args[1] if len(expr.args) == 2 else None
+        scale = 1.0
+        if digits is not None:
+            assert isinstance(digits, Literal)
+            assert isinstance(digits.value, int)
+            scale = 10.0**digits.value
+        # p[1] is the value, p[2] the scale; a is |value| * scale and w its rounding
+        a = "(abs(p[1]) * p[2])"
+        w = f"(floor({a}) + CASE WHEN {a} - floor({a}) >= 0.5 THEN 1 ELSE 0 END)"
+        if digits is None:
+            body = f"CASE WHEN isfinite({a}) THEN TRY_CAST(sign(p[1]) * {w} AS BIGINT) END"
+        else:
+            body = (
+                f"CASE WHEN NOT isfinite({a}) THEN NULL WHEN {w} = 0 THEN CAST(0 AS DOUBLE) "
+                f"ELSE sign(p[1]) * {w} / p[2] END"
+            )
+        result = _over_list([value, self.param(scale, "DOUBLE")], body)
+        return result if digits is None else _not_infinite(result)
+
     def call(self, expr: Call) -> str:
         name, args = expr.name, expr.args
         if name == "if":
@@ -208,6 +233,8 @@ class _Compiler:
             assert isinstance(fmt.value, str)
             parsed = self.parse_datetime(self.as_type(args[0], TEXT), fmt.value)
             return f"CAST({parsed} AS DATE)" if name == "date" else parsed
+        if name == "round":  # the digits are a literal, bound as a scale instead
+            return self.round(expr, self.as_type(args[0], expr.arg_types[0]))
         values = [self.as_type(a, t) for a, t in zip(args, expr.arg_types, strict=True)]
         joined = ", ".join(values)
         if name == "nullif":
@@ -220,9 +247,10 @@ class _Compiler:
             return f"CAST(length({joined}) AS BIGINT)"
         if name in ("int", "number", "text"):
             return self.cast(values[0], expr.arg_types[0], expr.type)
-        if name == "seconds":
-            extracted = f"regexp_extract({joined}, '^{SECONDS_RE}$', 1)"
-            split = f"TRY_CAST(string_split({extracted}, ':') AS DOUBLE[])"
+        if name in ("seconds", "dotted_seconds"):
+            pattern, mark = (SECONDS_RE, ":") if name == "seconds" else (DOTTED_SECONDS_RE, ".")
+            extracted = f"regexp_extract({joined}, '^{pattern}$', 1)"
+            split = f"TRY_CAST(string_split({extracted}, '{mark}') AS DOUBLE[])"
             return _not_infinite(f"try(list_reduce({split}, lambda a, b: a * 60 + b))")
         if name == "add_seconds":
             return _plus_seconds(values[0], values[1])

@@ -16,8 +16,9 @@ from typing import Any
 import duckdb
 
 from slalang.codes import diag
+from slalang.data.contract_profiles import unreadable
 from slalang.data.load import LoadReport, load, load_arrow
-from slalang.data.profiles import DEFAULT_PROFILES, is_path, load_profile, profile_path
+from slalang.data.profiles import DEFAULT_PROFILES, load_profile
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
@@ -81,16 +82,6 @@ def bind(plan: Plan, data: Any) -> dict[str, Any]:
     return {sources[0]: data}
 
 
-def _unreadable(profile_name: str, base: Path | None) -> bool:
-    if not is_path(profile_name):
-        return False
-    try:
-        with open(profile_path(profile_name, base), "rb"):
-            return False
-    except OSError:
-        return True
-
-
 def _load_one(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -116,7 +107,7 @@ def _load_one(
     if profile is None:
         # A profile file that cannot be read is a file problem (exit 2), as a data file is;
         # a profile that reads but is wrong is a problem found (exit 1).
-        raise EvaluationError(problems, io=_unreadable(profile_name, base))
+        raise EvaluationError(problems, io=unreadable(profile_name, base))
     if profile.kind != source.kind:
         raise EvaluationError([diag(
             "E821", f"profile `{profile.name}` reads `{profile.kind}` data, but source "
@@ -253,6 +244,7 @@ def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> Sourc
             DataProblemSummary(p.path, p.line, p.reason, p.field, p.detail) for p in report.problems
         ),
         problem_counts=dict(report.problem_counts),
+        ambiguous=report.ambiguous,
     )
 
 

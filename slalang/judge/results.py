@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from slalang.data.report import AmbiguousTimes
 from slalang.diagnostics import Diagnostic
 from slalang.engine.plan import Plan, Target
 from slalang.judge.consequences import AccountRisk, PeriodCredits
@@ -58,6 +59,8 @@ class SourceReport:
     excluded: dict[str, int]
     problems: tuple[DataProblemSummary, ...]
     problem_counts: dict[str, int]
+    ambiguous: AmbiguousTimes | None = None
+    """Loaded rows whose clock time occurred twice (clocks went back), if any."""
 
 
 @attrs.frozen
@@ -170,29 +173,44 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
                 for r in evaluation.risk.rules
             ],
         },
-        "data": [
+        "data": [_source_json(s) for s in evaluation.sources],
+    }
+
+
+def _source_json(source: SourceReport) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "source": source.source,
+        "path": source.path,
+        "profile": source.profile,
+        "rows_read": source.rows_read,
+        "rows_loaded": source.rows_loaded,
+        "excluded": dict(source.excluded),
+        "problem_counts": dict(source.problem_counts),
+        "problems": [
             {
-                "source": s.source,
-                "path": s.path,
-                "profile": s.profile,
-                "rows_read": s.rows_read,
-                "rows_loaded": s.rows_loaded,
-                "excluded": dict(s.excluded),
-                "problem_counts": dict(s.problem_counts),
-                "problems": [
-                    {
-                        "path": p.path,
-                        "line": p.line,
-                        "reason": p.reason,
-                        "field": p.field,
-                        "values": p.values,
-                    }
-                    for p in s.problems
-                ],
+                "path": p.path,
+                "line": p.line,
+                "reason": p.reason,
+                "field": p.field,
+                "values": p.values,
             }
-            for s in evaluation.sources
+            for p in source.problems
         ],
     }
+    ambiguous = source.ambiguous
+    found["ambiguous_times"] = None
+    if ambiguous is not None:
+        found["ambiguous_times"] = {
+            "count": ambiguous.count,
+            "zone": ambiguous.zone,
+            "first": {
+                "path": ambiguous.path,
+                "line": ambiguous.line,
+                "field": ambiguous.field,
+                "value": ambiguous.value,
+            },
+        }
+    return found
 
 
 def _count_or_sum(value: float | None) -> float | int | None:

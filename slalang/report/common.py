@@ -146,6 +146,8 @@ class SourceSection:
     """The first :data:`SHOWN_PROBLEMS` malformed rows as ``path:line: reason``."""
     more: int
     """Malformed rows counted but not shown."""
+    ambiguous: str = ""
+    """The rows whose clock time occurred twice (clocks went back), or empty."""
 
 
 @attrs.frozen
@@ -325,6 +327,19 @@ def _source(source: SourceReport) -> SourceSection:
         malformed_by_reason=reasons(source.problem_counts),
         shown=shown,
         more=max(malformed - len(shown), 0),
+        ambiguous=_ambiguous(source),
+    )
+
+
+def _ambiguous(source: SourceReport) -> str:
+    """``3 rows, in the hour repeated when clocks went back in ZONE (first: ...)``."""
+    found = source.ambiguous
+    if found is None:
+        return ""
+    rows = "1 row" if found.count == 1 else f"{found.count:,} rows"
+    return (
+        f"{rows} in the hour repeated when clocks went back in {found.zone} (first: "
+        f"{found.path}:{found.line}: {found.field} {found.value})"
     )
 
 

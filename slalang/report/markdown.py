@@ -161,6 +161,8 @@ def _data(sources: Sequence[SourceSection]) -> list[str]:
             )
         else:
             facts.append("- Malformed rows: none")
+        if source.ambiguous:
+            facts.append(f"- Ambiguous local times: {escape(source.ambiguous)}")
         blocks += [head, "\n".join(facts)]
         if source.shown:
             shown = [f"  - {code(p)}" for p in source.shown]

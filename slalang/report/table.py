@@ -351,6 +351,8 @@ def _data(sources: Sequence[SourceSection], width: int) -> list[_Line]:
             )
         else:
             facts.append("malformed rows: none")
+        if source.ambiguous:
+            facts.append(f"ambiguous local times: {source.ambiguous}")
         for fact in facts:
             lines += textwrap.wrap(fact, wrap, initial_indent="    ", subsequent_indent="      ")
         lines += ["      " + paint(p, _DIM) for p in source.shown]

@@ -22,6 +22,7 @@ from slalang.data.load import (
     load,
     load_arrow,
 )
+from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import Profile, load_profile, parse_profile
 
 BANK = Path(__file__).parents[2].parent / "shared/data/anonymous-bank/january-1999.txt"
@@ -418,3 +419,65 @@ def test_hostile_names_and_values_never_reach_sql(
             assert text not in sql, (text, sql)
     with pytest.raises(ValueError, match="identifier"):
         load(con, path=path, profile=profile, table="calls; DROP TABLE victim")
+
+
+DOTTED = """name: dotted
+kind: contacts
+format: csv
+fields:
+  contact_id: {column: id}
+  queued_at: {column: queued}
+  outcome: {value: answered}
+  wait: {expr: "dotted_seconds(q_time)"}
+  talk: {expr: "round(number(talk) / 60) * 60"}
+"""
+
+
+def test_dotted_durations_load_and_malformed_ones_are_reported(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    profile, found = parse_profile(DOTTED, path="dotted.yaml")
+    assert found == []
+    assert profile is not None
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "id,queued,q_time,talk\n"
+        "1,2026-01-05 08:00:00,0.02.23,90\n"  # 143 s; 1.5 min rounds up to 2 min
+        "2,2026-01-05 08:01:00,10.00.00,150\n"  # 36000 s; 2.5 min rounds up to 3 min
+        "3,2026-01-05 08:02:00,0.2.23,30\n"  # minutes need two digits: malformed
+        "4,2026-01-05 08:03:00,0.02.75,30\n"  # 75 seconds: malformed
+        "5,2026-01-05 08:04:00,0:02:23,30\n",  # colons are seconds(), not this: malformed
+        encoding="utf-8",
+    )
+    report = load(con, path=path, profile=profile, table="calls")
+    assert [(p.line, p.reason, p.field) for p in report.problems] == [
+        (4, UNPARSABLE, "wait"),
+        (5, UNPARSABLE, "wait"),
+        (6, UNPARSABLE, "wait"),
+    ]
+    assert report.problems[0].detail == "q_time='0.2.23'"
+    rows = con.execute("SELECT contact_id, wait, talk FROM calls ORDER BY _line").fetchall()
+    assert rows == [("1", 143.0, 120.0), ("2", 36000.0, 180.0)]
+
+
+def test_every_boolean_spelling_and_only_those(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    generic, _ = load_profile("generic-contacts")
+    assert generic is not None
+    spelt = [(word, value) for value, words in BOOLEAN_SPELLINGS.items() for word in words]
+    cases = [*spelt, *((w.upper(), v) for w, v in spelt), (" Yes ", True), ("nO", False)]
+    wrong = ["on", "off", "2", "-1", "01", "1.0", "oui", "yess"]
+    lines = ["contact_id,queued_at,outcome,wait,resolved"]
+    lines += [f"c{n},2026-01-05 08:00:00,answered,5,{w}" for n, (w, _) in enumerate(cases)]
+    lines += [f"x{n},2026-01-05 08:00:00,answered,5,{w}" for n, w in enumerate(wrong)]
+    lines.append("e0,2026-01-05 08:00:00,answered,5,")  # empty: no value, not malformed
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = load(con, path=path, profile=generic, table="calls")
+    first_wrong = len(cases) + 2
+    assert [(p.line, p.reason, p.field) for p in report.problems] == [
+        (first_wrong + n, UNPARSABLE, "resolved") for n in range(len(wrong))
+    ]
+    read = con.execute("SELECT resolved FROM calls ORDER BY _line").fetchall()
+    assert read == [(value,) for _, value in cases] + [(None,)]

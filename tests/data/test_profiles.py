@@ -19,6 +19,7 @@ import pytest
 
 from slalang import docgen
 from slalang.codes import CATALOGUE
+from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import (
     bundled_names,
     check_columns,
@@ -197,3 +198,13 @@ def test_profiles_are_package_data(tmp_path: Path) -> None:
         names = set(archive.namelist())
     for name in BUNDLED:
         assert f"slalang/data/profiles/{name}.yaml" in names
+
+
+def test_the_documented_boolean_spellings_are_the_ones_read() -> None:
+    text = " ".join(DATA_DOC.read_text(encoding="utf-8").split())
+    match = re.search(r"Booleans are read from these spellings, .*?\): (.*?); any other", text)
+    assert match is not None, "docs/data.md no longer lists the boolean spellings"
+    pairs = re.findall(r"`([^`]+)`/`([^`]+)`", match.group(1))
+    assert len(pairs) == match.group(1).count("/")
+    assert [yes for yes, _ in pairs] == list(BOOLEAN_SPELLINGS[True])
+    assert [no for _, no in pairs] == list(BOOLEAN_SPELLINGS[False])

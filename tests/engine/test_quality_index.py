@@ -43,7 +43,9 @@ AUDITS = [row for row in ROWS if row[0] != "index"]
 
 
 def _plan() -> Plan:
-    checked = slalang.check(CONTRACT, path="docs/language.md")
+    # the example's profile path is relative to the contracts folder, as in the other examples
+    contracts = DOC.parents[1] / "contracts"
+    checked = slalang.check(CONTRACT, path=str(contracts / "quality-example.sla"))
     assert checked.ok, [d.message for d in checked.diagnostics]
     assert checked.contract is not None
     return compile_plan(checked.contract)

@@ -135,6 +135,17 @@ def test_columns_of() -> None:
         ("a == 1 \x00", 8, "U+0000"),
         ("x $ y", 3, "unexpected character `$`"),
         ("date(a, '%Y-%m-%d') + 1", 21, "add_seconds"),
+        # a text constant read as a number, date or timestamp that it can never be
+        ("Date + ' ' + Time", 8, "the text ' ' as a number, which it is not; join texts"),
+        ("a * 'x'", 5, "`*` reads the text 'x' as a number"),
+        ("-'x'", 2, "`-` reads the text 'x'"),
+        ("int(a) > 'ten'", 10, "`>` reads the text 'ten' as a number"),
+        ("a in (1, 'y')", 10, "`in` reads the text 'y' as a number"),
+        ("if(a == '1', 2, 'x')", 17, "if() reads the text 'x' as a number"),
+        ("coalesce(int(a), 'q')", 18, "coalesce() reads"),
+        ("add_seconds('2026-01-01', 3)", 13, "as a timestamp (YYYY-MM-DD HH:MM:SS)"),
+        ("date(a, '%d/%m/%Y') < '05/01/2026'", 23, "as a date (YYYY-MM-DD)"),
+        ("date(a, '%d/%m/%Y') - '2026-02-30'", 23, "as a timestamp"),
     ],
 )
 def test_errors_and_positions(text: str, column: int, fragment: str) -> None:
@@ -173,6 +184,23 @@ def test_nesting_at_the_limit_compiles_and_runs(con: duckdb.DuckDBPyConnection) 
     check(
         con, "(" * (MAX_DEPTH - 1) + "seconds(a) * 2" + ")" * (MAX_DEPTH - 1), ("1:00", None, None)
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a + ' 3.5 '",
+        "a > '1e3'",
+        "int(a) in (1, '2')",
+        "if(a == 'x', 1, '2')",
+        "add_seconds('2026-01-05 08:00:00', 3)",
+        "date(a, '%d/%m/%Y') < '2026-01-05'",
+        "a < 'x'",  # text with text: compared as text
+        "concat(a, ' ', b)",
+    ],
+)
+def test_text_constants_that_convert_are_accepted(text: str) -> None:
+    parse_expr(text)
 
 
 def test_unknown_column_in_sql_and_rows() -> None:
@@ -294,7 +322,129 @@ CASES = [
     "c - date(c, '%Y-%m-%d')",
     "date(c, '%Y-%m-%d') < c",
     "c == date('2024-01-02', '%Y-%m-%d')",
+    "round(a)",
+    "round(b)",
+    "round(int(a))",
+    "round(a, 2)",
+    "round(number(a) / 7, 3)",
+    "round(seconds(b) / 60)",
+    "dotted_seconds(a)",
+    "dotted_seconds(b)",
+    "dotted_seconds(concat('0.', b))",
 ]
+
+
+def _exactly_alike(con: duckdb.DuckDBPyConnection, text: str, value: str) -> object:
+    """The value of ``text`` over ``a = value``, the same in both back ends to the bit."""
+    expr = parse_expr(text)
+    compiled = to_sql(expr, columns={"a": quote("a")})
+    python = evaluate(expr, {"a": value})
+    sql = run_sql(con, compiled, ("a",), (value,))
+    assert type(python) is type(sql), (text, value, python, sql)
+    assert python == sql, (text, value, python, sql)
+    if isinstance(python, float):
+        assert math.copysign(1.0, python) == math.copysign(1.0, sql)  # type: ignore[arg-type]
+    return python
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # halves go away from zero, in both directions
+        ("round(a)", "2.5", 3),
+        ("round(a)", "-2.5", -3),
+        ("round(a)", "0.5", 1),
+        ("round(a)", "-0.5", -1),
+        ("round(a)", "1.4999999", 1),
+        ("round(a)", "0.49999999999999994", 0),  # the largest double below a half
+        ("round(a)", "-0.4", 0),
+        ("round(a)", " 7 ", 7),
+        ("round(a)", "1e400", None),
+        ("round(a)", "9223372036854775807", None),  # 2**63 as a double: out of range
+        ("round(a)", "-9223372036854775808", -(2**63)),
+        ("round(a)", "x", None),
+        ("round(a)", "", None),
+        ("round(int(a))", "9223372036854775807", 2**63 - 1),
+        ("int(a)", "2.5", None),  # int() reads whole numbers only
+        ("int(number(a))", "2.9", 2),  # and truncates a number
+        ("int(number(a))", "-2.9", -2),
+        ("round(a, 0)", "2.5", 3.0),
+        ("round(a, 0)", "-0.4", 0.0),  # zero, never minus zero
+        ("round(a, 1)", "0.25", 0.3),
+        ("round(a, 1)", "-0.25", -0.3),
+        ("round(a, 2)", "0.125", 0.13),
+        ("round(a, 2)", "-0.125", -0.13),
+        ("round(a, 2)", "2.675", 2.68),
+        ("round(a, 2)", "1.005", 1.0),  # 1.005 is stored as 1.00499999999999989...
+        ("round(a, 3)", "1234.5675", 1234.568),
+        ("round(a, 10)", "0.00000000005", 0.0000000001),
+        ("round(a, 2)", "1e307", None),  # a hundred times it overflows
+        ("round(a, 2)", "-0.001", 0.0),
+    ],
+)
+def test_round_is_the_same_in_both_back_ends(
+    con: duckdb.DuckDBPyConnection, text: str, value: str, expected: object
+) -> None:
+    assert _exactly_alike(con, text, value) == expected
+
+
+@given(
+    value=st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(10**6), 10**6).map(lambda n: n / 2),  # halves
+        st.integers(-(10**6), 10**6).map(lambda n: n / 1000 + 0.0005),
+    ),
+    digits=st.sampled_from([None, 0, 1, 2, 3, 6, 10]),
+)
+def test_round_agrees_to_the_bit_on_any_number(
+    con: duckdb.DuckDBPyConnection, value: float, digits: int | None
+) -> None:
+    text = "round(a)" if digits is None else f"round(a, {digits})"
+    _exactly_alike(con, text, repr(value))
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "fragment"),
+    [
+        ("round(a, b)", 10, "the digits of round() must be a whole number from 0 to 10"),
+        ("round(a, 11)", 10, "from 0 to 10"),
+        ("round(a, -1)", 10, "from 0 to 10"),
+        ("round(a, 1.5)", 10, "from 0 to 10"),
+        ("round(a, 1, 2)", 1, "round() takes 1 or 2 arguments, got 3"),
+        ("round(a == 'x')", 9, "round() needs text or a number, got boolean"),
+        ("round('half')", 7, "round() reads the text 'half' as a number"),
+    ],
+)
+def test_round_refuses(text: str, column: int, fragment: str) -> None:
+    with pytest.raises(ExprError) as caught:
+        parse_expr(text)
+    assert fragment in caught.value.message
+    assert caught.value.column == column
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.02.23", 143.0),
+        ("1.00.00", 3600.0),
+        ("12.34.56", 45296.0),
+        (" 100.00.01\t", 360001.0),
+        ("0.00.00", 0.0),
+        # malformed: null (so a loaded field reports the row as unparsable), never zero
+        ("0.2.23", None),
+        ("0.02.60", None),
+        ("0.60.00", None),
+        ("0:02:23", None),
+        ("2.23", None),
+        ("0.02.23.5", None),
+        ("-0.02.23", None),
+        ("", None),
+        ("abc", None),
+        ("9" * 400 + ".00.00", None),
+    ],
+)
+def test_dotted_seconds(con: duckdb.DuckDBPyConnection, value: str, expected: object) -> None:
+    assert _exactly_alike(con, "dotted_seconds(a)", value) == expected
 
 
 @pytest.mark.parametrize("text", CASES)
@@ -430,6 +580,15 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
             st.sampled_from(NAMES),
             st.text(alphabet="ab1:-. \t'\"\\\x00éİß", max_size=5).map(_string_literal),
         ),
+        # text that operators read as a number or a timestamp: a column, or a constant that
+        # converts (a constant that cannot is refused when the expression is parsed)
+        "numtext": st.one_of(
+            st.sampled_from(NAMES),
+            st.one_of(st.integers().map(str), st.floats(allow_nan=False).map(repr)).map(
+                lambda v: _string_literal(f" {v}")
+            ),
+        ),
+        "tstext": st.one_of(st.sampled_from(NAMES), st.just("'2024-01-02 10:11:12'")),
         "integer": st.integers(-(2**63), 2**63 - 1).map(str),
         "number": st.floats(allow_nan=False, allow_infinity=False).map(repr),
         "boolean": st.sampled_from(["true", "false", "(null and true)", "is_null(a)"]),
@@ -467,6 +626,8 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
         "integer": [
             call("int", "text"),
             call("int", "number"),
+            call("round", "number"),
+            call("round", "numtext"),
             call("length", "text"),
             infix(st.sampled_from(["+", "-", "*"]), "integer", "integer"),
             sub("integer").map(lambda s: f"-({s})"),
@@ -475,16 +636,18 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
         "number": [
             call("number", "text"),
             call("seconds", "text"),
-            infix(arith, "number", "text"),
+            call("dotted_seconds", "text"),
+            call("round", "number").map(lambda s: s[:-1] + ", 2)"),
+            infix(arith, "number", "numtext"),
             infix(arith, "integer", "number"),
-            infix(arith, "text", "text"),
+            infix(arith, "numtext", "numtext"),
             infix(st.just("-"), "timestamp", "timestamp"),
             call("if", "boolean", "number", "integer"),
             call("nullif", "number", "integer"),
         ],
         "boolean": [
             infix(cmp, "text", "text"),
-            infix(cmp, "text", "number"),
+            infix(cmp, "numtext", "number"),
             infix(cmp, "integer", "integer"),
             infix(cmp, "timestamp", "date"),
             infix(cmp, "boolean", "boolean"),
@@ -492,7 +655,7 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
             sub("boolean").map(lambda s: f"(not ({s}))"),
             call("starts_with", "text", "text"),
             call("is_null", "number"),
-            st.tuples(sub("text"), sub("text"), sub("number")).map(
+            st.tuples(sub("numtext"), sub("numtext"), sub("number")).map(
                 lambda t: f"({t[0]} in ({t[1]}, {t[2]}))"
             ),
         ],
@@ -500,9 +663,11 @@ def _expr(kind: str, depth: int) -> st.SearchStrategy[str]:
         "timestamp": [
             call("add_seconds", "timestamp", "number"),
             call("combine", "date", "number"),
-            call("add_seconds", "text", "integer"),
+            call("add_seconds", "tstext", "integer"),
         ],
     }
+    # computed texts are no constants: any of them may stand where a number is read
+    options["numtext"] = options["tstext"] = options["text"]
     return st.one_of(leaves[kind], *options[kind])
 
 

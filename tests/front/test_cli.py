@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from slalang.cli import main
+from slalang.codes import CATALOGUE
+from slalang.codes.guide import GUIDE
 from slalang.exitcodes import Exit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -196,6 +198,35 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", "E201")
     assert code == Exit.OK
     assert out.startswith("E201 (error): ")
+    entry = CATALOGUE["E201"]
+    assert out == (
+        f"E201 (error): {entry.title}\n\n{entry.explanation}\n\n"
+        "Example:\n\n    from call\n\n"
+        "Fix: Use the id of a declared source, scope, calendar, objective or template.\n"
+    )
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_explain_shows_the_example_and_the_fix(
+    capsys: pytest.CaptureFixture[str], code: str
+) -> None:
+    status, out, _ = run(capsys, "explain", code)
+    assert status == Exit.OK
+    entry = CATALOGUE[code]
+    example = "".join(f"    {line}\n" for line in entry.example.splitlines())
+    assert out == (
+        f"{code} ({entry.severity.value}): {entry.title}\n\n{entry.explanation}\n\n"
+        f"Example:\n\n{example}\nFix: {entry.fix}\n"
+    )
+
+
+def test_every_code_has_an_example_and_a_fix() -> None:
+    assert set(GUIDE) == set(CATALOGUE)
+    for entry in CATALOGUE.values():
+        assert entry.example.strip(), entry.code
+        assert entry.fix.strip(), entry.code
+        assert entry.fix[0].isupper(), entry.code
+        assert entry.fix.endswith("."), entry.code
 
 
 def test_explain_lower_case(capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,13 +112,14 @@ def test_a_daily_summary_evaluates_per_month(tmp_path: Path, evaluator: str) -> 
     assert got[("speed", "2026-02")].actual == pytest.approx(790 / 900)
 
 
-def test_a_daily_summary_cannot_be_judged_by_the_hour() -> None:
-    text = CONTRACT.replace("interval 1 d", "interval 1 d\n  # hours")
-    text = text.replace("aggregate share per day", "aggregate share per 60 min")
-    codes = [d.code for d in slalang.check(text).diagnostics if d.code.startswith("E")]
-    assert codes == ["E609"]
+def test_a_daily_summary_cannot_be_judged_by_the_hour(tmp_path: Path) -> None:
+    (tmp_path / "daily-summary.yaml").write_text(PROFILE, encoding="utf-8")
+    path = str(tmp_path / "daily.sla")
+    hours = CONTRACT.replace("aggregate share per day", "aggregate share per 60 min")
     window = CONTRACT.replace(
         "  metric abandonment_rate\n", "  metric abandonment_rate\n  window 30 min\n"
     )
-    codes = [d.code for d in slalang.check(window).diagnostics if d.code.startswith("E")]
-    assert codes == ["E609"]
+    for text in (hours, window):
+        found = slalang.check(text, path=path).diagnostics
+        assert [d.code for d in found if d.code.startswith("E")] == ["E609"]
+    assert slalang.check(CONTRACT, path=path).ok

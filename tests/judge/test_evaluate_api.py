@@ -16,6 +16,7 @@ import pytest
 import slalang
 from slalang.engine import duckdb_engine as engine
 from slalang.engine.plan import compile_plan
+from slalang.report import render_evaluation
 from slalang.synth import contacts, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,13 +113,42 @@ def test_unbound_and_unknown_sources_are_reported() -> None:
     assert raised.value.io
 
 
+def _unchecked_plan(text: str) -> slalang.Plan:
+    """A plan compiled without the check, which would already refuse the profile."""
+    contract = slalang.parse(text, path="demo.sla").contract
+    assert contract is not None
+    return compile_plan(contract, path="demo.sla")
+
+
 def test_profile_of_another_kind_is_reported(tmp_path: Path) -> None:
     text = CONTRACT.replace('profile "generic-contacts"', 'profile "interval-csv"')
+    assert [d.code for d in slalang.check(text, path="demo.sla").diagnostics] == ["E821"]
     path = tmp_path / "calls.csv"
     write(contacts(10, seed=1, days=1), path)
     with pytest.raises(slalang.EvaluationError) as raised:
-        slalang.evaluate(_plan(text), data=path)
+        slalang.evaluate(_unchecked_plan(text), data=path)
     assert [d.code for d in raised.value.diagnostics] == ["E821"]
+
+
+def test_a_profile_expression_of_the_wrong_type_is_reported_by_evaluate(tmp_path: Path) -> None:
+    (tmp_path / "acd.yaml").write_text(
+        "name: acd\nkind: contacts\nformat: csv\nfields:\n  contact_id: {column: id}\n"
+        "  queued_at: {expr: \"timestamp(Date + ' ' + Time, '%d/%m/%Y %H:%M')\"}\n"
+        "  outcome: {value: answered}\n  wait: {column: wait}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "calls.csv").write_text("id,Date,Time,wait\n1,05/01/2026,08:30,4\n")
+    text = CONTRACT.replace('profile "generic-contacts"', 'profile "acd.yaml"')
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(_unchecked_plan(text), data=tmp_path / "calls.csv", base=tmp_path)
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "E808"
+    assert problem.span is not None
+    assert problem.span.path == str(tmp_path / "acd.yaml")
+    assert (problem.span.line, problem.span.column) == (6, 39)  # at the text ' '
+    assert "field `queued_at`" in problem.message
+    assert "`timestamp(Date + ' ' + Time, '%d/%m/%Y %H:%M')`" in problem.message
+    assert "concat(" in problem.message
 
 
 def test_strict_turns_malformed_rows_into_an_error(tmp_path: Path) -> None:
@@ -261,3 +291,38 @@ exclude outage "Carrier" from 2026-01-01 10:00 to 2026-01-01 12:00 for [billing.
     assert excluded["billing.sl"] > 0
     assert excluded["asa"] > excluded["billing.sl"]
     assert excluded["sales.sl"] == 0
+
+
+def test_the_report_notes_clock_times_of_the_repeated_autumn_hour(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "contact_id,queue,queued_at,outcome,wait\n"
+        "1,billing,2026-11-01 00:30:00,answered,10\n"
+        "2,billing,2026-11-01 01:15:00,answered,12\n"  # 01:00-02:00 happened twice
+        "3,billing,2026-11-01 01:45:00,abandoned,40\n"
+        "4,billing,2026-11-01 09:00:00,answered,5\n",
+        encoding="utf-8",
+    )
+    plan = _plan(CONTRACT.replace('timezone "UTC"', 'timezone "America/New_York"'))
+    evaluation = slalang.evaluate(plan, data=path)
+    (source,) = evaluation.sources
+    assert source.rows_loaded == 4
+    assert source.ambiguous is not None
+    assert (source.ambiguous.count, source.ambiguous.line) == (2, 3)
+    document = json.loads(render_evaluation(evaluation, format="json"))
+    assert document["data"][0]["ambiguous_times"] == {
+        "count": 2,
+        "zone": "America/New_York",
+        "first": {"path": str(path), "line": 3, "field": "queued_at",
+                  "value": "2026-11-01 01:15:00"},
+    }  # fmt: skip
+    table = render_evaluation(evaluation, format="table")
+    assert "ambiguous local times: 2 rows in the hour repeated when clocks went back" in (
+        " ".join(table.split())
+    )
+    markdown = render_evaluation(evaluation, format="markdown")
+    assert "- Ambiguous local times: 2 rows" in markdown
+    summer = path.read_text(encoding="utf-8").replace("2026-11-01", "2026-07-01")
+    path.write_text(summer, encoding="utf-8")
+    (source,) = slalang.evaluate(plan, data=path).sources
+    assert source.ambiguous is None

@@ -20,6 +20,8 @@ from slalang.lang import schema
 from slalang.lang.schema import Knob
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
+CONTRACTS = DOC.parents[1] / "contracts"
+"""The folder the examples' profile paths are relative to, as for the bundled contracts."""
 TEXT = DOC.read_text(encoding="utf-8")
 LINES = TEXT.splitlines()
 
@@ -60,7 +62,7 @@ INVALID = [b for b in BLOCKS if b.tag == "sla-invalid"]
 
 
 def _codes(block: Block) -> list[str]:
-    result = slalang.check(block.text, path=f"docs/language.md:{block.line}")
+    result = slalang.check(block.text, path=f"docs/language.md:{block.line}", base=CONTRACTS)
     return [
         f"{d.code} line {d.span.line if d.span else '?'}: {d.message}" for d in result.diagnostics
     ]

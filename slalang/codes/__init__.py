@@ -12,24 +12,36 @@ from __future__ import annotations
 
 import attrs
 
+from slalang.codes.guide import GUIDE
 from slalang.diagnostics import Diagnostic, Label, Severity
 from slalang.source import Span
 
 
 @attrs.frozen
 class Code:
-    """A documented diagnostic code."""
+    """A documented diagnostic code.
+
+    Attributes:
+        code: the code, such as ``E201``.
+        severity: error or warning.
+        title: a few words.
+        explanation: what the diagnostic means, in a few sentences.
+        example: a short piece of a contract, profile or command that gets the code.
+        fix: one sentence saying how to fix it.
+    """
 
     code: str
     severity: Severity
     title: str
     explanation: str
+    example: str = ""
+    fix: str = ""
 
 
 _E = Severity.ERROR
 _W = Severity.WARNING
 
-CATALOGUE: dict[str, Code] = {
+_ENTRIES: dict[str, Code] = {
     c.code: c
     for c in (
         # --- reading and syntax -------------------------------------------------
@@ -363,7 +375,8 @@ CATALOGUE: dict[str, Code] = {
             "profile not found",
             "The data profile named by a source is neither a bundled profile nor a readable "
             "file. Bare names refer to profiles shipped with slalang (see `docs/data.md`); a "
-            "name with a `/` or ending in `.yaml` is a path relative to the contract's folder.",
+            "name with a `/` or ending in `.yaml` is a path relative to the contract's folder. "
+            "`slalang check` reports it at the contract's `profile` line.",
         ),
         Code(
             "E802",
@@ -414,8 +427,10 @@ CATALOGUE: dict[str, Code] = {
             "E808",
             _E,
             "bad expression",
-            "An expression in a profile does not parse or uses a function wrongly; the "
-            "position points inside the expression.",
+            "An expression in a profile does not parse, uses a function wrongly, mixes types "
+            "that have no common type, or reads a text constant as a number, date or timestamp "
+            "that it can never be (`Date + ' ' + Time`); the position points inside the "
+            "expression, and the message names the field and the expression.",
         ),
         Code(
             "E809",
@@ -457,7 +472,8 @@ CATALOGUE: dict[str, Code] = {
             _E,
             "profile of another kind",
             "The source's data profile feeds another canonical table than the source's kind "
-            "(an interval profile for a `contacts` source, for example).",
+            "(an interval profile for a `contacts` source, for example). `slalang check` "
+            "reports it at the `profile` line, and an evaluation refuses it.",
         ),
         Code(
             "E822",
@@ -514,6 +530,12 @@ CATALOGUE: dict[str, Code] = {
         ),
     )
 }
+
+CATALOGUE: dict[str, Code] = {
+    code: attrs.evolve(entry, example=GUIDE[code][0], fix=GUIDE[code][1])
+    for code, entry in _ENTRIES.items()
+}
+"""Every diagnostic code, in band order, with its explanation, an example and the fix."""
 
 
 def diag(
