@@ -261,3 +261,12 @@ def test_periods_over_objectives_of_different_windows_is_ambiguous() -> None:
     errors = [d for d in diagnostics if d.code.startswith("E")]
     assert [d.code for d in errors] == ["E503"]
     assert "different windows" in errors[0].message
+
+
+@pytest.mark.parametrize("unit", ["months", "periods"])
+def test_a_rule_over_an_objective_with_a_misspelt_window_is_no_crash(unit: str) -> None:
+    text = HEADER.format(effective="") + _objective("sl", "onth", "key")
+    text += f"\naccount_at_risk {{\n  rule sl missed in 2 consecutive {unit}\n}}\n"
+    codes = {d.code for d in slalang.check(text).diagnostics}
+    assert "E503" not in codes
+    assert "E209" in codes  # the unknown period

@@ -96,8 +96,9 @@ _PLURALS = {"day": "days", "week": "weeks", "month": "months", "quarter": "quart
 _ORDER = ("interval", "day", "week", "month", "quarter", "contract_year")
 
 
-def window_kind(objective: m.Objective) -> tuple[str, int]:
-    """An objective's window as (kind, minutes): ``("month", 0)``, ``("interval", 30)``."""
+def window_kind(objective: m.Objective) -> tuple[str, int] | None:
+    """An objective's window as (kind, minutes): ``("month", 0)``, ``("interval", 30)``;
+    ``None`` for a window that is not a period (reported by the window checks)."""
     window = objective.window
     if window is None:
         return ("month", 0)
@@ -105,7 +106,7 @@ def window_kind(objective: m.Objective) -> tuple[str, int]:
         return ("interval", int(seconds(window.length) // 60))
     if window.name is None or window.name.text == "interval":
         return ("interval", 30)
-    return (window.name.text, 0)
+    return (window.name.text, 0) if window.name.text in _ORDER else None
 
 
 def rule_objectives(rule: m.Rule, objectives: Iterable[m.Objective]) -> list[m.Objective]:
@@ -136,7 +137,7 @@ def rule_window(rule: m.Rule, objectives: Iterable[m.Objective]) -> tuple[str, i
     if unit is not None:
         return (unit, 0)
     windows = {window_kind(o) for o in rule_objectives(rule, objectives)}
-    return windows.pop() if len(windows) == 1 else None
+    return windows.pop() if len(windows) == 1 else None  # None among them: unknown
 
 
 def _coarser(a: tuple[str, int], b: tuple[str, int]) -> bool:
@@ -170,8 +171,11 @@ def _window_problems(rule: m.Rule, ctx: Context) -> Iterator[Diagnostic]:
         return
     named = rule_objectives(rule, ctx.contract.objectives)
     window = rule_window(rule, ctx.contract.objectives)
+    known = [kind for kind in map(window_kind, named) if kind is not None]
+    if len(known) < len(named):
+        return  # a window that is no period is reported by the window checks
     if window is None and named:
-        kinds = sorted({_PLURALS[window_kind(o)[0]] for o in named})
+        kinds = sorted({_PLURALS[kind[0]] for kind in known})
         yield diag(
             "E503",
             "the objectives of this rule are judged over different windows "
@@ -183,8 +187,7 @@ def _window_problems(rule: m.Rule, ctx: Context) -> Iterator[Diagnostic]:
         return
     if window is None:
         return
-    for objective in named:
-        own = window_kind(objective)
+    for objective, own in zip(named, known, strict=True):
         if _coarser(own, window):
             yield diag(
                 "E503",
