@@ -164,7 +164,7 @@ def _time_reasons(plan: ObjectivePlan) -> list[str]:
 # ---------------------------------------------------------------------------
 
 _QUEUE_WAIT = 'COALESCE("wait", 0)'
-_UNKNOWN_WAIT = Check('"wait"', "{} IS NULL")
+_UNKNOWN_WAIT = Check('("wait" IS NULL)')  # the key is the test, not the wait itself
 _NOT_ANSWERED = outcome_in("abandoned", "flow_out", "callback")
 
 
