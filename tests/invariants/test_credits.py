@@ -10,6 +10,7 @@ holds today; with day, week or quarter windows credits are charged per verdict p
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 
@@ -23,6 +24,7 @@ from invariants.objectives import CATEGORY_RULES, contract, credit_settings, obj
 from invariants.test_objective_independence import compiled
 from slalang.engine import ENGINES
 
+IN_CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 MONTH = re.compile(r"\d{4}-\d{2}")
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                     HealthCheck.data_too_large])  # fmt: skip
@@ -56,7 +58,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 @pytest.mark.parametrize("evaluator", ENGINES)
-@EXAMPLES
+@settings(EXAMPLES, max_examples=200 if IN_CI else 30)
 @given(case=credit_case(("month",)))
 def test_monthly_windows_give_monthly_credits(
     evaluator: str, case: tuple[str, list[Row]], con: duckdb.DuckDBPyConnection

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -493,6 +494,10 @@ NO_EFFECT: dict[str, tuple[str, Case]] = {
 }  # fmt: skip
 
 
+CONNECTION = duckdb.connect()
+"""One connection for every evaluation here (none of them is refused)."""
+
+
 def result(text: str, data: dict[str, Any], evaluator: str) -> dict[str, Any]:
     """The evaluation as its JSON document, without the contract's own details and lines."""
     checked = slalang.check(text, path="knobs.sla")
@@ -501,8 +506,9 @@ def result(text: str, data: dict[str, Any], evaluator: str) -> dict[str, Any]:
     used = {o.source for o in plan.objectives} | {
         o.relief.forecast_source for o in plan.objectives if o.relief is not None
     }
-    document = to_json(slalang.evaluate(plan, data={s: data[s] for s in used},
-                                        evaluator=evaluator))  # fmt: skip
+    evaluation = slalang.evaluate(plan, data={s: data[s] for s in used}, evaluator=evaluator,
+                                  connection=CONNECTION)  # fmt: skip
+    document = to_json(evaluation)
     del document["contract"]
     for item in [*document["results"], *document["account"]["rules"]]:
         del item["line"]
