@@ -1,24 +1,27 @@
 """Every setting the language accepts changes the result on some data.
 
-``CASES`` maps each setting of :mod:`slalang.lang.schema` (every metric's knobs, the
-contract header's, and those of credits, account at risk, relief and calendars) to a
-hand-built case: two contracts that differ in that setting only (or, for the quality
-index weights, which must add up to 100 %, in that pair), and a few records on which
-the two results (verdicts, credits, account status, data report) differ, with both
-evaluators. The table is checked against the schema itself, so a new setting without a
-case fails here.
+``CASES`` maps each setting of :mod:`slalang.lang.schema` (every metric's knobs, and the
+settings of the contract header, sources, credits, account at risk, relief and
+calendars) to a hand-built case: two contracts that differ in that setting only (or, for
+the quality index weights, which must add up to 100 %, in that pair), and a few records
+on which the two results (verdicts, credits, account status, data report, or the data
+being refused) differ, with both evaluators. The table is checked against the schema
+itself, so a new setting without a case fails here.
 
 Settings that change nothing today are listed in ``KNOWN_DEAD`` with the reason and a
 probe (two values that would give different results if the setting did what it says);
-a test keeps them dead, so that a fix moves them to ``CASES``. ``NO_EFFECT`` lists the
-settings that by their meaning never change a figure (the parties' names), with a probe
-as well. Source settings are not covered.
+a test keeps them dead, so that a fix moves them to ``CASES``. ``NO_EFFECT`` lists, with
+a probe as well, the settings that by their meaning never change a figure: the parties'
+names, the currency, and the source settings that declare what an export holds for the
+checks to compare objectives with.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -38,7 +41,12 @@ DAY = dt.timedelta(days=1)
 
 
 def schema_settings() -> Iterator[str]:
-    """Every setting of the schema outside sources, as ``block.setting``."""
+    """Every setting of the schema, as ``block.setting``; the settings every source kind
+    has are ``source.setting``, the others ``kind.setting``."""
+    common = {knob.name for knob in schema.SOURCE_KINDS["contacts"].knobs}
+    for kind in schema.SOURCE_KINDS.values():
+        for knob in kind.knobs:
+            yield f"source.{knob.name}" if knob.name in common else f"{kind.name}.{knob.name}"
     for metric in schema.METRICS.values():
         for knob in metric.knobs:
             yield f"{metric.name}.{knob.name}"
@@ -102,13 +110,14 @@ class Case:
 
     first: str
     second: str
-    data: dict[str, Any]
+    data: dict[str, Any] | Callable[[], dict[str, Any]]
+    """The records by source, or a function that writes them to files and gives the paths."""
 
 
 def case(
     objective: list[str],
     setting: tuple[str, str],
-    data: dict[str, Any],
+    data: dict[str, Any] | Callable[[], dict[str, Any]],
     *,
     where: str = "objective",
     sources: str = "source calls: contacts",
@@ -117,7 +126,8 @@ def case(
 ) -> Case:
     """An objective ``o`` (its statements), with ``setting`` as the two lines that differ
     (an empty line leaves the setting out) in the objective, the header (``where=
-    "contract"``), the calendar, or the text after the objective (``more``, at ``{}``)."""
+    "contract"``), the calendar, the sources (``where="source"``, at ``{}`` of ``sources``)
+    or the text after the objective (``more``, at ``{}``)."""
 
     def text(line: str) -> str:
         lines = list(objective)
@@ -133,9 +143,12 @@ def case(
             calendar = f"  {line}\n"
         elif where == "more":
             tail = more.replace("{}", line)
+        elif where == "source":
+            tail = more
+        source_text = sources.replace("{}", line) if where == "source" else sources
         body = "".join(f"  {statement}\n" for statement in lines)
         return (
-            HEADER.format(header="".join(head), calendar=calendar, sources=sources)
+            HEADER.format(header="".join(head), calendar=calendar, sources=source_text)
             + f"objective o {{\n{body}}}\n\n{tail}"
         )
 
@@ -224,6 +237,20 @@ RELIEF_SOURCES = "source calls: contacts\nsource f: forecasts\nsource g: forecas
 HALF_HOUR = MONDAY + dt.timedelta(minutes=30)
 CREDITS = "credits {\n  at_risk 10%\n}\n"
 WITH_CREDITS = "credits {\n  at_risk 10%\n  {}\n}\n"
+
+
+def contacts_file() -> dict[str, Any]:
+    """A CSV file of two calls with the canonical columns, as ``generic-contacts`` reads."""
+    folder = Path(tempfile.mkdtemp(prefix="slalang-knobs-"))
+    path = folder / "calls.csv"
+    path.write_text("contact_id,queued_at,outcome,wait\n1,2026-03-09 10:00:00,answered,3\n"
+                    "2,2026-03-09 11:00:00,answered,40\n", encoding="utf-8")  # fmt: skip
+    return {"calls": path}
+
+
+SL_INTERVALS = ["key", "metric service_level", "threshold <= 20 s", "window month",
+                "expected >= 80%"]  # fmt: skip
+INTERVAL_SOURCE = "source i: intervals {\n  {}\n}"
 
 
 # a month missed below minimum (0 of 2 answered in time), then a month met
@@ -448,6 +475,16 @@ CASES: dict[str, Case] = {
         "  expected <= 8%\n}\n\n"
         "relief surge {\n  volume_above_forecast 10%\n  forecast f\n  {}\n}\n",
     ),
+    # --- sources
+    "source.profile": case(
+        SL, ('profile "generic-contacts"', 'profile "anonymous-bank"'), contacts_file,
+        where="source", sources="source calls: contacts {\n  {}\n}",
+    ),
+    "audits.fatal": case(
+        ["key", "metric qa_criterion", "criterion greeting", "window month", "expected >= 90%"],
+        ("fatal [policy]", "fatal []"), audits(), where="source",
+        sources="source qa: audits {\n  criteria [greeting, ownership, policy]\n  {}\n}",
+    ),
     # --- calendars
     "calendar.out_of_hours": case(
         [*SL, "calendar hours"], ("out_of_hours excluded", "out_of_hours included"),
@@ -471,6 +508,15 @@ KNOWN_DEAD: dict[str, tuple[str, Case]] = {
         case(["key", "metric csat", "method mean", "window month", "expected >= 4"],
              ("scale 5", "scale 10"), surveys(4, 9), sources="source s: surveys"),
     ),
+    "source.channel": (
+        "the channel of every record of an export without a channel column is never applied: "
+        "the compiled source keeps its settings (engine/plan.py SourcePlan.settings) and "
+        "nothing reads them, so a filter on the channel is refused for want of the field (E823)",
+        case([*SL, 'where channel == "voice"'], ("channel voice", "channel chat"),
+             {"calls": rows_of(contact_id=["1"], queued_at=[MONDAY], outcome=["answered"],
+                               wait=[3.0])},
+             where="source", sources="source calls: contacts {\n  {}\n}"),
+    ),
     "calendar.timezone": (
         "the compiled calendar (engine/plan.py _calendar) keeps no time zone: opening hours "
         "are read in the contract's zone whatever the calendar says",
@@ -485,6 +531,50 @@ NO_EFFECT: dict[str, tuple[str, Case]] = {
                                               calls(call(MONDAY)), where="contract")),
     "contract.vendor": ("names a party", case(SL, ('vendor "B"', 'vendor "D"'),
                                               calls(call(MONDAY)), where="contract")),
+    "source.fields": (
+        "declares extra text fields of the export, which filters may name; the checks read it",
+        case(SL, ("fields [site]", "fields [site, agent]"), calls(call(MONDAY)), where="source",
+             sources="source calls: contacts {\n  {}\n}"),
+    ),
+    "intervals.thresholds": (
+        "declares the `answered within T` counts the export has; the checks read it",
+        case(SL_INTERVALS, ("thresholds [20 s]", "thresholds [20 s, 30 s]"),
+             intervals(answered_within_20=[8, 5]), where="source", sources=INTERVAL_SOURCE),
+    ),
+    "intervals.abandon_thresholds": (
+        "declares the `abandoned within T` counts the export has; the checks read it",
+        case(SL_INTERVALS, ("abandon_thresholds []", "abandon_thresholds [20 s]"),
+             intervals(answered_within_20=[8, 5]), where="source", sources=INTERVAL_SOURCE),
+    ),
+    "intervals.short_abandon": (
+        "says what the export's short-abandon count means; the checks compare it with the "
+        "objective's",
+        case(SL_INTERVALS, ("short_abandon < 5 s", "short_abandon < 10 s"),
+             intervals(answered_within_20=[8, 5]), where="source", sources=INTERVAL_SOURCE),
+    ),
+    "intervals.interval": (
+        "declares the export's interval length; the checks compare windows and sub-periods "
+        "with it",
+        case(["key", "metric occupancy", "window month", "expected between 70% and 90%"],
+             ("interval 30 min", "interval 60 min"), intervals(), where="source",
+             sources=INTERVAL_SOURCE),
+    ),
+    "forecasts.interval": (
+        "declares the forecast's interval length; relief compares volumes in its own interval",
+        case(SL_CALLS, ("interval 30 min", "interval 60 min"),
+             surge([MONDAY, HALF_HOUR], [1.0, 10.0]), where="source",
+             sources="source calls: contacts\nsource f: forecasts {\n  {}\n}\n"
+             "source g: forecasts", more=relief()),
+    ),
+    "audits.criteria": (
+        "declares the criteria of the QA form; the checks and the fields an objective needs "
+        "read it",
+        case(["key", "metric qa_criterion", "criterion greeting", "window month",
+              "expected >= 90%"],
+             ("criteria [greeting, ownership, policy]",
+              "criteria [greeting, ownership, policy, courtesy]"), audits(), where="source",
+             sources="source qa: audits {\n  {}\n}"),
+    ),
     "contract.currency": (
         "only checks that every amount of money is in it; credits are in the unit of "
         "monthly_charges",
@@ -494,11 +584,9 @@ NO_EFFECT: dict[str, tuple[str, Case]] = {
 }  # fmt: skip
 
 
-CONNECTION = duckdb.connect()
-"""One connection for every evaluation here (none of them is refused)."""
-
-
-def result(text: str, data: dict[str, Any], evaluator: str) -> dict[str, Any]:
+def result(
+    text: str, data: dict[str, Any] | Callable[[], dict[str, Any]], evaluator: str
+) -> dict[str, Any]:
     """The evaluation as its JSON document, without the contract's own details and lines."""
     checked = slalang.check(text, path="knobs.sla")
     assert checked.ok, ([(d.code, d.message) for d in checked.errors], text)
@@ -506,8 +594,13 @@ def result(text: str, data: dict[str, Any], evaluator: str) -> dict[str, Any]:
     used = {o.source for o in plan.objectives} | {
         o.relief.forecast_source for o in plan.objectives if o.relief is not None
     }
-    evaluation = slalang.evaluate(plan, data={s: data[s] for s in used}, evaluator=evaluator,
-                                  connection=CONNECTION)  # fmt: skip
+    given = data() if callable(data) else data
+    try:
+        evaluation = slalang.evaluate(
+            plan, data={s: given[s] for s in used}, evaluator=evaluator, connection=duckdb.connect()
+        )
+    except slalang.EvaluationError as error:  # refusing the data is a result too
+        return {"refused": [d.message for d in error.diagnostics]}
     document = to_json(evaluation)
     del document["contract"]
     for item in [*document["results"], *document["account"]["rules"]]:
