@@ -584,6 +584,11 @@ NO_EFFECT: dict[str, tuple[str, Case]] = {
 }  # fmt: skip
 
 
+_connection = [duckdb.connect()]
+"""The connection the evaluations share, replaced after a refused one
+(``tests/judge/test_connection_reuse.py``)."""
+
+
 def result(
     text: str, data: dict[str, Any] | Callable[[], dict[str, Any]], evaluator: str
 ) -> dict[str, Any]:
@@ -597,9 +602,10 @@ def result(
     given = data() if callable(data) else data
     try:
         evaluation = slalang.evaluate(
-            plan, data={s: given[s] for s in used}, evaluator=evaluator, connection=duckdb.connect()
+            plan, data={s: given[s] for s in used}, evaluator=evaluator, connection=_connection[0]
         )
     except slalang.EvaluationError as error:  # refusing the data is a result too
+        _connection[0] = duckdb.connect()  # a refusal can leave the connection unusable
         return {"refused": [d.message for d in error.diagnostics]}
     document = to_json(evaluation)
     del document["contract"]
