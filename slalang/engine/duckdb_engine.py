@@ -126,6 +126,10 @@ def _time_exclusion(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
     if calendar is not None and calendar.exclude_out_of_hours:
         holiday = first + len(plan.outages)
         out_of_hours = holiday + 1
+        if calendar.shift is not None and not date_only(plan.source_kind):
+            # the record's clock time on the calendar's clock (a date stays the same day)
+            source, target = (sql.param(zone) for zone in calendar.shift)
+            ts = f"timezone({target}, timezone({source}, {ts}))"
         if calendar.holidays:
             days = ", ".join(sql.param(day) for day in sorted(calendar.holidays))
             branches.append(f"WHEN CAST({ts} AS DATE) IN ({days}) THEN {holiday}")
@@ -203,10 +207,21 @@ def _bucket_time(sql: Sql, plan: ObjectivePlan, ts: str) -> str:
 
 
 def _attribution_key(plan: ObjectivePlan) -> tuple[object, ...]:
-    """Objectives with the same key share one grouped query (the same bucket time)."""
+    """Objectives with the same key share one grouped query: the same bucket time, and the
+    same repeat-contact flags (one set of repeat settings per query)."""
+    knobs = plan.knobs
+    repeats: tuple[object, ...] = ()
+    if _repeat_contact(plan):
+        repeats = ("repeats", knobs["customer_key"], knobs["repeat_window"],
+                   knobs["same_issue_only"])  # fmt: skip
     if not event_attribution(plan):
-        return ("record",)
-    return ("event", plan.knobs.get("wait_start"), plan.knobs.get("threshold"))
+        return ("record", *repeats)
+    return ("event", knobs.get("wait_start"), knobs.get("wait_end"), knobs.get("threshold"),
+            *repeats)  # fmt: skip
+
+
+def _repeat_contact(plan: ObjectivePlan) -> bool:
+    return plan.metric == "fcr" and plan.knobs.get("method") == "repeat_contact"
 
 
 _O = '"outcome"'
@@ -519,9 +534,7 @@ def _source_query(
         metric_reasons = [reason for _, reason in metric_excl]
         layout.append((objective, time_reasons, metric_reasons, positions, note))
     source = quote(table)
-    if any(
-        o.metric == "fcr" and o.knobs.get("method") == "repeat_contact" for o in plan_objectives
-    ):
+    if any(_repeat_contact(o) for o in plan_objectives):
         source = _repeat_source(sql, plan_objectives, table, columns)
     return scan.query(bucket, source), sql.params, layout
 
@@ -529,7 +542,7 @@ def _source_query(
 def _repeat_source(
     sql: Sql, objectives: Sequence[ObjectivePlan], table: str, columns: frozenset[str]
 ) -> str:
-    objective = next(o for o in objectives if o.metric == "fcr")
+    objective = next(o for o in objectives if _repeat_contact(o))
     # Loaded tables number their rows in ``_line`` (a view over a file has no rowid).
     row = '"_line"' if "_line" in columns else "rowid"
     key = quote(str(objective.knobs["customer_key"]))

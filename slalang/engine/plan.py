@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -82,6 +83,16 @@ class Calendar:
     hours: dict[int, tuple[tuple[int, int], ...]]
     holidays: frozenset[dt.date]
     exclude_out_of_hours: bool = True
+    shift: tuple[str, str] | None = None
+    """(contract zone, calendar zone) when the hours are kept in another zone than the
+    contract's: record times are moved to the calendar's clock before they are judged."""
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """A contract-zone clock time on the calendar's clock."""
+        if self.shift is None:
+            return moment
+        source, target = (ZoneInfo(zone) for zone in self.shift)
+        return moment.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
 
     def is_open(self, moment: dt.datetime) -> bool:
         """True when the moment falls in opening hours on a working day."""
@@ -291,7 +302,9 @@ def _knobs(objective: m.Objective, metric_name: str) -> dict[str, object]:
     return knobs
 
 
-def _calendar(decl: m.CalendarDecl, term: tuple[dt.date, dt.date] | None) -> Calendar:
+def _calendar(
+    decl: m.CalendarDecl, term: tuple[dt.date, dt.date] | None, timezone: str
+) -> Calendar:
     hours: dict[int, list[tuple[int, int]]] = {}
     for open_hours in decl.open_hours:
         for day in expand_days(open_hours.days, open_hours.through):
@@ -302,11 +315,13 @@ def _calendar(decl: m.CalendarDecl, term: tuple[dt.date, dt.date] | None) -> Cal
     exclude = not (
         out is not None and isinstance(out.value, m.Ident) and out.value.name == "included"
     )
+    zone = _setting(decl.settings, "timezone")
     return Calendar(
         decl.id.text,
         {day: tuple(sorted(ranges)) for day, ranges in hours.items()},
         calendar_holidays(decl, term),
         exclude,
+        (timezone, zone) if isinstance(zone, str) and zone != timezone else None,
     )
 
 
@@ -324,7 +339,7 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
         raise PlanError("the contract has no header")
     timezone = str(_setting(header.settings, "timezone") or "UTC")
     effective = effective_term(expanded)
-    calendars = {c.id.text: _calendar(c, effective) for c in expanded.calendars}
+    calendars = {c.id.text: _calendar(c, effective, timezone) for c in expanded.calendars}
     default_calendar = _setting(header.settings, "calendar")
     outages = tuple(
         (

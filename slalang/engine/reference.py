@@ -258,7 +258,8 @@ def business_seconds(plan: ObjectivePlan, start: dt.datetime, wait: float) -> fl
     calendar = plan.calendar
     assert calendar is not None
     by_day = plan.knobs.get("business") == "business_days"
-    end = start + dt.timedelta(seconds=wait)
+    end = calendar.local(start + dt.timedelta(seconds=wait))
+    start = calendar.local(start)
     total = 0.0
     day = start.date()
     while day <= end.date():
@@ -467,6 +468,8 @@ def _excluded_by_time(plan: ObjectivePlan, moment: dt.datetime) -> str | None:
             return f"{outage.kind}: {outage.reason}"
     calendar = plan.calendar
     if calendar is not None and calendar.exclude_out_of_hours:
+        if not date_only(plan.source_kind):  # a date is a day of the calendar's own
+            moment = calendar.local(moment)
         if moment.date() in calendar.holidays:
             return "holiday"
         if date_only(plan.source_kind):  # judged by day: a day with opening hours is open

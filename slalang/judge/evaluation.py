@@ -34,6 +34,7 @@ from slalang.judge.results import (
 )
 from slalang.judge.verdicts import verdicts
 from slalang.lang import model as m
+from slalang.lang.canonical import CHANNELS
 from slalang.progress import Progress, watching
 
 _SUFFIX_FORMATS = {
@@ -207,7 +208,7 @@ def missing_fields(
             f"EXISTS (SELECT 1 FROM {source} WHERE {engine.quote(f)} IS NOT NULL)"
             for f in present
         )])  # fmt: skip
-        exists = con.execute(f"SELECT {tests}").fetchone() or (False,)
+        exists = (con.execute(f"SELECT {tests}").fetchall() or [(False,)])[0]  # read to the end
         if not exists[0]:
             continue  # no records at all: every objective of the source has no data
         has_value = dict(zip(present, exists[1:], strict=True))
@@ -230,6 +231,21 @@ def _where_it_belongs(field: str) -> str:
     if field not in RATINGS.values():
         return ""
     return f"ratings can be on contact records or in a surveys source (field `{field}`); "
+
+
+def _with_channel(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: str, table: str) -> str:
+    """The table itself, or, when the source states its records' `channel`, a view giving
+    that channel to every record without one."""
+    channel = plan.sources[source_id].settings.get("channel")
+    if not isinstance(channel, str):
+        return table
+    assert channel in CHANNELS  # a checked name, so it may be written as a literal
+    view = f"{table}_channel"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {engine.quote(view)} AS SELECT * REPLACE "
+        f'(COALESCE("channel", \'{channel}\') AS "channel") FROM {engine.quote(table)}'
+    )
+    return view
 
 
 def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> SourceReport:
@@ -306,7 +322,7 @@ def evaluate(
                     )
                 ]
             )
-        tables[source_id] = table
+        tables[source_id] = _with_channel(con, plan, source_id, table)
         loads[source_id] = report
         reports.append(_report(source_id, value, plan, report))
     with watching(con, "evaluating", progress):

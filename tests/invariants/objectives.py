@@ -221,9 +221,10 @@ def rule(draw: st.DrawFn, target: Objective) -> Rule:
 
 
 CATEGORY_RULES = (
-    Rule("  rule any critical missed in 2 of last 3 periods", None),
-    Rule("  rule any key below minimum in 2 consecutive periods", None),
-    Rule("  rule credits at cap in 1 of last 2 periods", None),
+    # quarters: every drawn window rolls up into them (`periods` is ambiguous across windows)
+    Rule("  rule any critical missed in 2 of last 3 quarters", None),
+    Rule("  rule any key below minimum in 2 consecutive quarters", None),
+    Rule("  rule credits at cap in 1 of last 2 months", None),
 )
 
 

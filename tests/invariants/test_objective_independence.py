@@ -16,8 +16,8 @@ objectives (and the rules naming them) taken out or reordered, which is what com
 the variant's text gives (``test_variant_plans_are_compiled_variants``).
 
 Account-at-risk rules that name only objectives present in both are compared on their
-own: today the account's history is the sorted period keys of all objectives together,
-a known defect (``test_other_objectives_change_no_rule_naming_only_others``).
+own (``test_other_objectives_change_no_rule_naming_only_others``): a rule counts the
+periods of the objectives it names, so the others never change it.
 """
 
 from __future__ import annotations
@@ -208,12 +208,6 @@ def test_other_objectives_change_no_verdict(
             assert mine_rules[label] == theirs_rules[label], label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the account's history is the sorted period keys of all objectives "
-    "together (slalang/judge/consequences.py account_risk), so a rule naming one objective "
-    "depends on the windows and data of the others",
-)
 @pytest.mark.parametrize("evaluator", ENGINES)
 @settings(EXAMPLES, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(case=cases(named_rules_only=True))
