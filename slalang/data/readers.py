@@ -26,7 +26,7 @@ import yaml
 
 from slalang.data.profiles import Profile
 from slalang.data.report import UNREADABLE_LINE, WRONG_FIELD_COUNT, DataProblem
-from slalang.data.sql import execute, run, scalar, temp_name
+from slalang.data.sql import execute, file_pattern, run, scalar, temp_name
 
 
 @attrs.frozen
@@ -57,8 +57,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw:
     if profile.format == "jsonl":
         return _read_json_lines(con, path, raw, profile)
     source = "read_parquet(?)"
-    names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [str(path)])
-    _store_raw(con, raw, f"SELECT * FROM {source}", [str(path)], len(names))
+    names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [file_pattern(path)])
+    _store_raw(con, raw, f"SELECT * FROM {source}", [file_pattern(path)], len(names))
     count = scalar(con, f"SELECT count(*) FROM {raw}")
     _number_rows(con, raw, list(range(1, count + 1)))
     return Reading(tuple(names), count)
@@ -77,8 +77,8 @@ def _read_json_lines(
     rejected: list[DataProblem] = []
 
     def store(source: Path) -> list[str]:
-        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(source)])
-        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(source)], len(names))
+        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [file_pattern(source)])
+        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [file_pattern(source)], len(names))
         return names
 
     try:
@@ -137,7 +137,7 @@ def _read_delimited(
         return _empty(con, raw, names)
     rejects, scans = temp_name("rejects"), temp_name("scans")
     options = [
-        str(path),
+        file_pattern(path),
         profile.delimiter,
         profile.quote,
         profile.quote,
