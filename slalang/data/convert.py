@@ -21,7 +21,6 @@ import duckdb
 
 from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile, canonical_names, field_type
-from slalang.data.readers import Reading
 from slalang.data.report import (
     IMPOSSIBLE_TIMESTAMP,
     MISSING_VALUE,
@@ -32,6 +31,7 @@ from slalang.data.report import (
     AmbiguousTimes,
     DataProblem,
     LoadReport,
+    Reading,
 )
 from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
 from slalang.data.zones import Span, folds, gaps

@@ -54,7 +54,7 @@ from slalang.data.profiles import (
     check_data_path,
     field_type,
 )
-from slalang.data.readers import Reading, first_line, read_arrow, read_file, to_arrow
+from slalang.data.readers import first_line, read_arrow, read_file, to_arrow
 from slalang.data.report import (
     IMPOSSIBLE_TIMESTAMP,
     MISSING_VALUE,
@@ -66,6 +66,7 @@ from slalang.data.report import (
     WRONG_FIELD_COUNT,
     DataProblem,
     LoadReport,
+    Reading,
     failed,
 )
 from slalang.data.sql import identifier, run, temp_name

@@ -33,8 +33,7 @@ from slalang.data.convert import (
     within_spans,
 )
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile
-from slalang.data.readers import Reading
-from slalang.data.report import LoadReport
+from slalang.data.report import LoadReport, Reading
 from slalang.data.sql import (
     drop_relation,
     execute,

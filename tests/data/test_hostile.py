@@ -52,3 +52,136 @@ def test_a_path_with_glob_characters_is_read_literally(
         assert report.diagnostics == (), suffix
         assert (report.rows_read, report.rows_loaded) == (1, 1), suffix
         assert con.execute("SELECT contact_id FROM c").fetchall() == [("mine",)], suffix
+
+
+BANK_HEADER = (
+    "vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\t"
+    "q_start\tq_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver"
+)
+ANSWERED = (
+    "AA0101\t{id}\t27997683\t2\tPS\t990101\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t"
+    "6:55:43\t6:56:37\t54\t{server}"
+)
+
+
+def _bank_rows(servers: list[str]) -> list[str]:
+    return [ANSWERED.format(id=i + 1, server=server) for i, server in enumerate(servers)]
+
+
+def _bank_file(path: Path, rows: list[str], ending: str = "\r\n") -> Path:
+    path.write_bytes((ending.join([BANK_HEADER, *rows]) + ending).encode("utf-8"))
+    return path
+
+
+def _loaded(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, int]]:
+    return con.execute("SELECT contact_id, agent, _line FROM calls ORDER BY _line").fetchall()
+
+
+def test_an_unclosed_quote_is_reported_on_its_line_and_the_rows_after_it_load(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    servers = ["ANN", "BOB", '"CY', "DAN", "EVE", "FAY"]
+    path = _bank_file(tmp_path / "calls.txt", _bank_rows(servers))
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert [(p.line, p.reason) for p in report.problems] == [(4, "unreadable line")]
+    assert "quote" in report.problems[0].detail
+    assert (report.rows_read, report.rows_loaded) == (6, 5)
+    assert [line for _, _, line in _loaded(con)] == [2, 3, 5, 6, 7]
+
+
+def test_two_stray_quotes_do_not_merge_the_rows_between_them(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    servers = ["ANN", '"BOB', "CY", "DAN", 'EVE"', "FAY"]
+    path = _bank_file(tmp_path / "calls.txt", _bank_rows(servers))
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert [(p.line, p.reason) for p in report.problems] == [(3, "unreadable line")]
+    assert (report.rows_read, report.rows_loaded) == (6, 5)
+    assert _loaded(con) == [
+        ("1", "ANN", 2), ("3", "CY", 4), ("4", "DAN", 5), ("5", 'EVE"', 6), ("6", "FAY", 7)
+    ]  # fmt: skip
+
+
+def test_a_quote_inside_a_value_is_an_ordinary_character(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    servers = ["ANN", 'O"NEIL', "CY", 'MI"CH"AL']
+    path = _bank_file(tmp_path / "calls.txt", _bank_rows(servers))
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert (report.diagnostics, report.problems) == ((), ())
+    assert (report.rows_read, report.rows_loaded) == (4, 4)
+    assert [agent for _, agent, _ in _loaded(con)] == ["ANN", 'O"NEIL', "CY", 'MI"CH"AL']
+
+
+def test_text_after_a_closing_quote_is_reported_on_its_line(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    servers = ["ANN", '"BOB"BY', "CY"]
+    path = _bank_file(tmp_path / "calls.txt", _bank_rows(servers))
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert [(p.line, p.reason) for p in report.problems] == [(3, "unreadable line")]
+    assert (report.rows_read, report.rows_loaded) == (3, 2)
+
+
+def test_mixed_line_endings_read_every_line(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = _bank_rows(["ANN", "BOB", "CY", "DAN"])
+    path = tmp_path / "calls.txt"
+    path.write_bytes(
+        (BANK_HEADER + "\r\n" + rows[0] + "\n" + rows[1] + "\r\n\n" + rows[2] + "\r" + rows[3])
+        .encode("utf-8")
+    )  # fmt: skip
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert (report.diagnostics, report.problems) == ((), ())
+    assert (report.rows_read, report.rows_loaded) == (4, 4)
+    assert [line for _, _, line in _loaded(con)] == [2, 3, 5, 6]
+
+
+@pytest.mark.parametrize("width", [40_000, 1_000_000])
+def test_a_very_wide_line_is_counted_exactly(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, width: int
+) -> None:
+    rows = _bank_rows(["ANN", "BOB"])
+    rows.insert(1, "\t".join(["x"] * width))
+    path = _bank_file(tmp_path / "calls.txt", rows)
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert [(p.line, p.reason, p.detail) for p in report.problems] == [
+        (3, "wrong field count", f"{width} fields instead of 17")
+    ]
+    assert (report.rows_read, report.rows_loaded) == (3, 2)
+
+
+def test_quoted_values_wrapping_whole_fields_and_spanning_lines(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    profile = _profile("generic-contacts")
+    path = tmp_path / "c.csv"
+    path.write_text(
+        f"{CSV_HEADER},queue\n"
+        '"a","2026-01-05 09:00:00","answered","3",""\n'  # line 2: quotes around every value
+        'b,2026-01-05 09:01:00,answered,4,"x,y"\n'  # line 3: a delimiter inside quotes
+        'c,2026-01-05 09:02:00,answered,5,"one\n\ntwo ""2"""\n'  # lines 4-6: one record
+        "d,2026-01-05 09:03:00,answered,6,q\n",  # line 7
+        encoding="utf-8",
+    )
+    report = load(con, path=path, profile=profile, table="c")
+    assert (report.diagnostics, report.problems) == ((), ())
+    assert report.rows_read == 4
+    rows = con.execute("SELECT contact_id, queue, wait, _line FROM c ORDER BY _line").fetchall()
+    assert rows == [
+        ("a", None, 3.0, 2), ("b", "x,y", 4.0, 3), ("c", 'one\n\ntwo "2"', 5.0, 4),
+        ("d", "q", 6.0, 7),
+    ]  # fmt: skip
+
+
+def test_latin_1_and_bad_utf_8_are_read(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    profile = _profile("generic-contacts")
+    body = f"{CSV_HEADER},queue\na,2026-01-05 09:00:00,answered,3,caf\xe9\n"
+    path = tmp_path / "c.csv"
+    path.write_bytes(body.encode("latin-1"))
+    report = load(con, path=path, profile=profile, table="c")
+    assert (report.diagnostics, report.rows_loaded) == ((), 1)
+    assert con.execute("SELECT queue FROM c").fetchall() == [("caf\ufffd",)]
+    import attrs
+
+    report = load(con, path=path, profile=attrs.evolve(profile, encoding="latin-1"), table="c")
+    assert con.execute("SELECT queue FROM c").fetchall() == [("caf\xe9",)]
