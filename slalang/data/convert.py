@@ -354,14 +354,20 @@ def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -
             )
         )
     allowed = ALLOWED_VALUES.get(field.name)
+    mapped_to_nothing = ""  # an expression that maps non-empty inputs to no allowed value
     if allowed is not None:
         checks.append(
             _Check(
                 f"NOT list_contains(?, {flag})", (list(allowed),), NOT_ALLOWED, field.name, inputs
             )
         )
+        if field.kind == "expr" and not field.nullable:
+            mapped_to_nothing = f"{flag} IS NULL AND _n{index}"
+            checks.append(_Check(mapped_to_nothing, (), NOT_ALLOWED, field.name, inputs))
     if canonical is not None and canonical.required:
         missing = f"{flag} IS NULL"
+        if mapped_to_nothing:
+            missing += f" AND NOT coalesce({mapped_to_nothing}, false)"
         if canonical.required_for and outcome is not None:
             wanted = ", ".join(f"'{o}'" for o in canonical.required_for)
             missing += f" AND {outcome} IN ({wanted})"

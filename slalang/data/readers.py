@@ -42,9 +42,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw:
     source = "read_parquet(?)"
     names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [file_pattern(path)])
     _store_raw(con, raw, f"SELECT * FROM {source}", [file_pattern(path)], len(names))
-    count = scalar(con, f"SELECT count(*) FROM {raw}")
-    _number_rows(con, raw, list(range(1, count + 1)))
-    return Reading(tuple(names), count)
+    _number_in_order(con, raw)
+    return Reading(tuple(names), scalar(con, f"SELECT count(*) FROM {raw}"))
 
 
 _JSON_LINES = "read_json(?, format = 'newline_delimited', sample_size = -1)"
@@ -120,15 +119,13 @@ def _read_yaml(con: duckdb.DuckDBPyConnection, path: Path, raw: str) -> Reading:
                 row[name] = _yaml_text(value)
         rows.append((item.start_mark.line + 1, row))
     columns = list(names)
-    arrays = [pa.array([row.get(name) for _, row in rows], pa.string()) for name in columns]
-    arrays.append(pa.array([line for line, _ in rows], pa.int64()))
-    arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(len(columns))), "_line"])
-    view = temp_name("view")
-    con.register(view, arrow)
-    try:
-        run(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {view}", [])
-    finally:
-        con.unregister(view)
+    selected = "".join(f"_r[{i + 1}] AS c{i}, " for i in range(len(columns)))
+    run(
+        con,
+        f"CREATE TEMP TABLE {raw} AS SELECT {selected}_line FROM (SELECT "
+        f"unnest(CAST(? AS BIGINT[])) AS _line, unnest(CAST(? AS VARCHAR[][])) AS _r)",
+        [[line for line, _ in rows], [[row.get(name) for name in columns] for _, row in rows]],
+    )
     return Reading(tuple(columns), len(rows))
 
 
@@ -148,7 +145,7 @@ def read_arrow(con: duckdb.DuckDBPyConnection, arrow: pa.Table, raw: str) -> Rea
         _store_raw(con, raw, f"SELECT * FROM {view}", [], arrow.num_columns)
     finally:
         con.unregister(view)
-    _number_rows(con, raw, list(range(1, arrow.num_rows + 1)))
+    _number_in_order(con, raw)
     return Reading(tuple(str(c) for c in arrow.column_names), arrow.num_rows)
 
 
@@ -193,21 +190,28 @@ def _store_raw(
 
 def _number_rows(con: duckdb.DuckDBPyConnection, raw: str, lines: Sequence[int]) -> None:
     """Add ``_line`` to ``raw`` from a list of line numbers in row order."""
-    numbers = pa.table(
-        {"_k": pa.array(range(len(lines)), pa.int64()), "_line": pa.array(lines, pa.int64())}
+    _renumber(
+        con,
+        raw,
+        f"SELECT r.*, n._line FROM (SELECT *, rowid AS _k FROM {raw}) AS r JOIN "
+        "(SELECT generate_subscripts(_l, 1) - 1 AS _k, unnest(_l) AS _line "
+        "FROM (SELECT CAST(? AS BIGINT[]) AS _l)) AS n USING (_k)",
+        [list(lines)],
     )
-    view, numbered = temp_name("lines"), temp_name("numbered")
-    con.register(view, numbers)
-    try:
-        run(
-            con,
-            f"CREATE TEMP TABLE {numbered} AS SELECT r.*, n._line FROM "
-            f"(SELECT *, rowid AS _k FROM {raw}) AS r JOIN {view} AS n USING (_k)",
-            [],
-        )
-    finally:
-        con.unregister(view)
-    run(con, f"ALTER TABLE {numbered} DROP COLUMN _k", [])
+    run(con, f"ALTER TABLE {raw} DROP COLUMN _k", [])
+
+
+def _number_in_order(con: duckdb.DuckDBPyConnection, raw: str) -> None:
+    """Add ``_line`` to ``raw``: the 1-based ordinal of each row."""
+    _renumber(con, raw, f"SELECT *, rowid + 1 AS _line FROM {raw}", [])
+
+
+def _renumber(
+    con: duckdb.DuckDBPyConnection, raw: str, select: str, params: Sequence[object]
+) -> None:
+    """Replace ``raw`` by the result of ``select`` over it, in the same row order."""
+    numbered = temp_name("numbered")
+    run(con, f"CREATE TEMP TABLE {numbered} AS {select} ORDER BY _line", params)
     run(con, f"DROP TABLE {raw}", [])
     run(con, f"ALTER TABLE {numbered} RENAME TO {raw}", [])
 

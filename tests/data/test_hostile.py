@@ -185,3 +185,55 @@ def test_latin_1_and_bad_utf_8_are_read(con: duckdb.DuckDBPyConnection, tmp_path
 
     report = load(con, path=path, profile=attrs.evolve(profile, encoding="latin-1"), table="c")
     assert con.execute("SELECT queue FROM c").fetchall() == [("caf\xe9",)]
+
+
+def test_an_unknown_outcome_is_a_value_not_allowed(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    rows = _bank_rows(["ANN", "BOB", "CY"])
+    rows[1] = rows[1].replace("\tAGENT\t", "\tTRANSFER\t")
+    rows[2] = rows[2].replace("\tAGENT\t", "\t\t")
+    path = _bank_file(tmp_path / "calls.txt", rows)
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert [(p.line, p.reason, p.field, p.detail) for p in report.problems] == [
+        (3, "value not allowed", "outcome", "outcome='TRANSFER', q_start='6:55:26'"),
+        (4, "missing required value", "outcome", "outcome=None, q_start='6:55:26'"),
+    ]
+
+
+def test_loading_files_does_not_import_pandas(tmp_path: Path) -> None:
+    """pandas is imported only when the caller passes a pandas table (it costs ~0.5 s)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "c.csv").write_text(
+        f"{CSV_HEADER}\na,2026-01-05 09:00:00,answered,3\n", encoding="utf-8"
+    )
+    (tmp_path / "c.jsonl").write_text(
+        '{"contact_id": "a", "queued_at": "2026-01-05 09:00:00", "outcome": "answered", '
+        '"wait": 3}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text(
+        "- {contact_id: a, queued_at: '2026-01-05 09:00:00', outcome: answered, wait: 3}\n",
+        encoding="utf-8",
+    )
+    table = pa.table({"contact_id": ["a"], "queued_at": ["2026-01-05 09:00:00"],
+                      "outcome": ["answered"], "wait": ["3"]})  # fmt: skip
+    pq.write_table(table, tmp_path / "c.parquet")
+    script = (
+        "import sys, duckdb\n"
+        "from slalang.data.load import load\n"
+        "from slalang.data.profiles import load_profile\n"
+        "profile, _ = load_profile('generic-contacts')\n"
+        "for name in sys.argv[1:]:\n"
+        "    fmt = name.rsplit('.', 1)[1]\n"
+        "    report = load(duckdb.connect(), path=name, profile=profile, table='t', format=fmt)\n"
+        "    assert report.rows_loaded == 1, (name, report)\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    names = [str(tmp_path / f"c.{suffix}") for suffix in ("csv", "jsonl", "yaml", "parquet")]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *names], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
