@@ -237,3 +237,25 @@ def test_loading_files_does_not_import_pandas(tmp_path: Path) -> None:
         [sys.executable, "-c", script, *names], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_malformed_rows_and_problems_are_counted_apart(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """A row with two bad times is one malformed row with two problems, and the rows add
+    up: read = loaded + excluded + malformed."""
+    rows = _bank_rows(["ANN", "BOB", "CY", "DAN", "EVE"])
+    fields = rows[1].split("\t")
+    fields[6], fields[7] = "6:5x:20", "6:5y:26"  # vru_entry and vru_exit: two problems
+    rows[1] = "\t".join(fields)
+    rows[2] = rows[2].replace("\tAGENT\t", "\tPHANTOM\t")  # excluded
+    rows[3] = rows[3] + "\textra"  # wrong field count
+    path = _bank_file(tmp_path / "calls.txt", rows)
+    report = load(con, path=path, profile=_profile("anonymous-bank"), table="calls")
+    assert [(p.line, p.field) for p in report.problems] == [
+        (3, "arrived_at"), (3, "queued_at"), (5, None)
+    ]  # fmt: skip
+    assert sum(report.problem_counts.values()) == 3
+    assert report.rows_malformed == 2 == len({p.line for p in report.problems})
+    assert report.rows_read == 5
+    assert report.rows_read == report.rows_loaded + sum(report.excluded.values()) + 2
