@@ -1,7 +1,9 @@
 """Loading stage, delimited text: CSV and TSV read by DuckDB line by line.
 
 DuckDB reads the file and splits it into lines (``\\r\\n``, ``\\n`` or ``\\r``; a file
-may mix them), numbered from 1, so every row keeps the line it starts on. A line
+may mix them), numbered from 1, so every row keeps the line it starts on; the
+text is never held in Python, but DuckDB holds it whole while it splits it.
+The raw relation is a view that splits the lines into fields as it is read. A line
 is a record of its own unless a quoted value carries a line break. Most lines are
 split into fields in SQL: those without the quote character, and those whose
 quotes only wrap whole values with no delimiter inside. The other lines (a
@@ -34,7 +36,7 @@ import duckdb
 
 from slalang.data.profiles import Profile
 from slalang.data.report import UNREADABLE_LINE, WRONG_FIELD_COUNT, DataProblem, Reading
-from slalang.data.sql import execute, file_pattern, run, scalar, temp_name
+from slalang.data.sql import execute, file_pattern, run, scalar
 
 MAX_QUOTED_LINES = 1000
 """How many line breaks one quoted value may hold; past that its quote is unclosed."""
@@ -51,29 +53,40 @@ def read_delimited(
     profile: Profile,
     raw: str,
 ) -> Reading:
-    """Read a CSV or TSV export into the raw table ``raw``.
+    """Read a CSV or TSV export into ``raw``: a view over :func:`helper_tables`, all
+    dropped by :func:`drop_raw`.
 
     Raises:
         duckdb.Error, OSError: the file cannot be read.
     """
-    lines = temp_name("lines")
+    lines, parsed = helper_tables(raw)
     try:
         _read_lines(con, path, profile, lines)
-        return _split(con, lines, path, profile, raw)
-    finally:
-        run(con, f"DROP TABLE IF EXISTS {lines}", [])
+        return _split(con, lines, parsed, path, profile, raw)
+    except BaseException:
+        drop_raw(con, raw)
+        raise
+
+
+def helper_tables(raw: str) -> tuple[str, str]:
+    """The tables the view ``raw`` reads: the file's lines, and the records parsed here."""
+    return f"{raw}_lines", f"{raw}_parsed"
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection, raw: str) -> None:
+    """Drop a raw relation of any reader: a table, or this reader's view and its tables."""
+    views = "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?"
+    if scalar(con, views, [raw]):
+        run(con, f"DROP VIEW {raw}", [])
+    for table in (raw, *helper_tables(raw)):
+        run(con, f"DROP TABLE IF EXISTS {table}", [])
 
 
 def _read_lines(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, lines: str) -> None:
     """Store the file's lines as ``lines(n, l)``, ``n`` from 1, without their breaks."""
-    sql = (
-        f"CREATE TEMP TABLE {lines} AS SELECT n, CASE WHEN n = 1 THEN ltrim(l, chr(65279)) "
-        "ELSE l END AS l FROM (SELECT generate_subscripts(_p, 1) AS n, unnest(_p) AS l "
-        "FROM (SELECT regexp_split_to_array(content, ?) AS _p FROM read_text(?)))"
-    )
     if profile.encoding == "utf-8":
         try:
-            run(con, sql, [_LINE_BREAKS, file_pattern(path)])
+            _store_lines(con, file_pattern(path), lines)
             return
         except duckdb.InvalidInputException:
             pass  # not valid UTF-8: decoded below, bad bytes replaced
@@ -83,7 +96,27 @@ def _read_lines(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, li
         copy = Path(folder) / "data.txt"
         copy.write_text(text, encoding="utf-8", newline="")
         del text
-        run(con, sql, [_LINE_BREAKS, file_pattern(copy)])
+        _store_lines(con, file_pattern(copy), lines)
+
+
+def _store_lines(con: duckdb.DuckDBPyConnection, pattern: str, lines: str) -> None:
+    """Split at ``\\n`` and drop a ``\\r`` before it; split again at every kind of line
+    break only when a ``\\r`` is left (a line ending with ``\\r`` alone), which is slower."""
+
+    def store(split: str, text: str, params: list[object]) -> None:
+        line = f"CASE WHEN n = 1 THEN ltrim({text}, chr(65279)) ELSE {text} END"
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE {lines} AS SELECT n, {line} AS l FROM "
+            f"(SELECT generate_subscripts(_p, 1) AS n, unnest(_p) AS l "
+            f"FROM (SELECT {split} AS _p FROM read_text(?)))",
+            params,
+        )
+
+    store("string_split(content, chr(10))",
+          "CASE WHEN suffix(l, chr(13)) THEN l[:-2] ELSE l END", [pattern])  # fmt: skip
+    if scalar(con, f"SELECT count(*) FROM {lines} WHERE contains(l, chr(13))"):
+        store("regexp_split_to_array(content, ?)", "l", [_LINE_BREAKS, pattern])
 
 
 class _Lines:
@@ -162,6 +195,7 @@ def parse_record(
 def _split(
     con: duckdb.DuckDBPyConnection,
     lines: str,
+    parsed_table: str,
     path: Path,
     profile: Profile,
     raw: str,
@@ -170,7 +204,7 @@ def _split(
     source = _Lines(con, lines)
     head = execute(con, f"SELECT min(n) FROM {lines} WHERE l <> ''", []).fetchone()
     if head is None or head[0] is None:
-        _empty(con, raw, 0)
+        run(con, f"CREATE TEMP VIEW {raw} AS SELECT CAST(NULL AS BIGINT) AS _line WHERE false", [])
         return Reading((), 0)
     start = int(head[0])
     header, extra, wrong = parse_record(
@@ -220,27 +254,35 @@ def _split(
     if handled:
         run(con, f"DELETE FROM {lines} WHERE n IN (SELECT unnest(CAST(? AS BIGINT[])))", [handled])
     parsed = len(rejected) + len(records)
-    simple = f"SELECT n, string_split(l, ?) AS _f FROM {lines} WHERE n >= ? AND l <> ''"
-    params: list[object] = [profile.delimiter, first_data]
+    # a view cannot take parameters: the delimiter and the quote (single characters)
+    # are written as chr(code), the first data line as an integer
+    delimiter = f"chr({ord(profile.delimiter)})"
+    simple = (
+        f"SELECT n, string_split(l, {delimiter}) AS _f FROM {lines} "
+        f"WHERE n >= {int(first_data)} AND l <> ''"
+    )
     for number, found in execute(
-        con, f"SELECT n, len(_f) FROM ({simple}) WHERE len(_f) <> ? ORDER BY n", [*params, width]
+        con, f"SELECT n, len(_f) FROM ({simple}) WHERE len(_f) <> ? ORDER BY n", [width]
     ).fetchall():
         rejected.append(_wrong_count(shown, int(number), int(found), width))
     if profile.quote:
-        value = "CASE WHEN starts_with(_f[{i}], ?) THEN _f[{i}][2:-2] ELSE _f[{i}] END"
+        quote = f"chr({ord(profile.quote)})"
+        value = f"CASE WHEN starts_with(_f[{{i}}], {quote}) THEN _f[{{i}}][2:-2] ELSE _f[{{i}}] END"
     else:
         value = "_f[{i}]"
     columns = ", ".join(f"nullif({value.format(i=i + 1)}, '') AS c{i}" for i in range(width))
-    column_params = [profile.quote] * width if profile.quote else []
     listed = ", ".join(f"_r[{i + 1}]" for i in range(width))
     run(
         con,
-        f"CREATE TEMP TABLE {raw} AS SELECT * FROM ("
-        f"SELECT {columns}, n AS _line FROM ({simple}) WHERE len(_f) = ? "
-        f"UNION ALL SELECT {listed}, _line FROM "
-        f"(SELECT unnest(CAST(? AS BIGINT[])) AS _line, unnest(CAST(? AS VARCHAR[][])) AS _r)"
-        f") ORDER BY _line",
-        [*column_params, *params, width, [n for n, _ in records], [f for _, f in records]],
+        f"CREATE TEMP TABLE {parsed_table} AS SELECT unnest(CAST(? AS BIGINT[])) AS _line, "
+        f"unnest(CAST(? AS VARCHAR[][])) AS _r",
+        [[n for n, _ in records], [f for _, f in records]],
+    )
+    run(
+        con,
+        f"CREATE TEMP VIEW {raw} AS SELECT {columns}, n AS _line FROM ({simple}) "
+        f"WHERE len(_f) = {width} UNION ALL SELECT {listed}, _line FROM {parsed_table}",
+        [],
     )
     rows = scalar(con, f"SELECT count(*) FROM {lines} WHERE n >= ? AND l <> ''", [first_data])
     rejected.sort(key=lambda p: p.line)
@@ -256,8 +298,3 @@ def _simple_pattern(profile: Profile) -> str:
 
 def _wrong_count(shown: str, line: int, found: int, width: int) -> DataProblem:
     return DataProblem(shown, line, WRONG_FIELD_COUNT, None, f"{found} fields instead of {width}")
-
-
-def _empty(con: duckdb.DuckDBPyConnection, raw: str, width: int) -> None:
-    columns = "".join(f"c{i} VARCHAR, " for i in range(width))
-    run(con, f"CREATE TEMP TABLE {raw} ({columns}_line BIGINT)", [])

@@ -259,3 +259,20 @@ def test_malformed_rows_and_problems_are_counted_apart(
     assert report.rows_malformed == 2 == len({p.line for p in report.problems})
     assert report.rows_read == 5
     assert report.rows_read == report.rows_loaded + sum(report.excluded.values()) + 2
+
+
+def test_a_load_leaves_no_temporary_tables(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(f"{CSV_HEADER}\na,2026-01-05 09:00:00,answered,3\n", encoding="utf-8")
+    temporary = (
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+    )
+    assert load(con, path=path, profile=_profile("generic-contacts"), table="c").rows_loaded == 1
+    assert con.execute(temporary).fetchall() == []
+    missing = _profile("generic-contacts")
+    (tmp_path / "d.csv").write_text("id,at\na,b\n", encoding="utf-8")
+    assert load(con, path=tmp_path / "d.csv", profile=missing, table="d").diagnostics
+    (tmp_path / "e.csv").write_text("\n\n", encoding="utf-8")
+    load(con, path=tmp_path / "e.csv", profile=missing, table="e")
+    assert con.execute(temporary).fetchall() == []
