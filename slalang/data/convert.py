@@ -68,10 +68,12 @@ class _Select:
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.aliases: list[str] = []
         self.params: list[object] = []
 
     def add(self, sql: str, alias: str, params: Sequence[object] = ()) -> None:
         self.items.append(f"{sql} AS {alias}")
+        self.aliases.append(alias)
         self.params.extend(params)
 
     def text(self) -> str:
@@ -166,8 +168,10 @@ def apply_profile(
         "_problems",
         problem_params,
     )
+    # the raw values and the rules' results are only needed to compute the checks
+    scratch = ", ".join(a for a in first.aliases if a != "_line")
     query = (
-        f"CREATE TEMP TABLE {stage} AS SELECT *, {third.text()} FROM "
+        f"CREATE TEMP TABLE {stage} AS SELECT * EXCLUDE ({scratch}), {third.text()} FROM "
         f"(SELECT *, {second.text()} FROM (SELECT {first.text()} FROM {raw}))"
     )
     try:
