@@ -21,7 +21,6 @@ import duckdb
 
 from slalang.data.profile_model import BOOLEAN_SPELLINGS
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile, canonical_names, field_type
-from slalang.data.readers import Reading
 from slalang.data.report import (
     IMPOSSIBLE_TIMESTAMP,
     MISSING_VALUE,
@@ -32,6 +31,7 @@ from slalang.data.report import (
     AmbiguousTimes,
     DataProblem,
     LoadReport,
+    Reading,
 )
 from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
 from slalang.data.zones import Span, folds, gaps
@@ -68,10 +68,12 @@ class _Select:
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.aliases: list[str] = []
         self.params: list[object] = []
 
     def add(self, sql: str, alias: str, params: Sequence[object] = ()) -> None:
         self.items.append(f"{sql} AS {alias}")
+        self.aliases.append(alias)
         self.params.extend(params)
 
     def text(self) -> str:
@@ -166,8 +168,10 @@ def apply_profile(
         "_problems",
         problem_params,
     )
+    # the raw values and the rules' results are only needed to compute the checks
+    scratch = ", ".join(a for a in first.aliases if a != "_line")
     query = (
-        f"CREATE TEMP TABLE {stage} AS SELECT *, {third.text()} FROM "
+        f"CREATE TEMP TABLE {stage} AS SELECT * EXCLUDE ({scratch}), {third.text()} FROM "
         f"(SELECT *, {second.text()} FROM (SELECT {first.text()} FROM {raw}))"
     )
     try:
@@ -354,14 +358,20 @@ def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -
             )
         )
     allowed = ALLOWED_VALUES.get(field.name)
+    mapped_to_nothing = ""  # an expression that maps non-empty inputs to no allowed value
     if allowed is not None:
         checks.append(
             _Check(
                 f"NOT list_contains(?, {flag})", (list(allowed),), NOT_ALLOWED, field.name, inputs
             )
         )
+        if field.kind == "expr" and not field.nullable:
+            mapped_to_nothing = f"{flag} IS NULL AND _n{index}"
+            checks.append(_Check(mapped_to_nothing, (), NOT_ALLOWED, field.name, inputs))
     if canonical is not None and canonical.required:
         missing = f"{flag} IS NULL"
+        if mapped_to_nothing:
+            missing += f" AND NOT coalesce({mapped_to_nothing}, false)"
         if canonical.required_for and outcome is not None:
             wanted = ", ".join(f"'{o}'" for o in canonical.required_for)
             missing += f" AND {outcome} IN ({wanted})"

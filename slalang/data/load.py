@@ -44,6 +44,7 @@ import yaml
 
 from slalang.codes import diag
 from slalang.data.convert import YEARS, apply_profile, skipped_spans
+from slalang.data.delimited import drop_raw
 from slalang.data.parquet_view import direct_profile as _direct_profile  # a test replaces it
 from slalang.data.parquet_view import load_parquet_view, parquet_schema
 from slalang.data.profiles import (
@@ -54,7 +55,7 @@ from slalang.data.profiles import (
     check_data_path,
     field_type,
 )
-from slalang.data.readers import Reading, first_line, read_arrow, read_file, to_arrow
+from slalang.data.readers import first_line, read_arrow, read_file, to_arrow
 from slalang.data.report import (
     IMPOSSIBLE_TIMESTAMP,
     MISSING_VALUE,
@@ -66,9 +67,10 @@ from slalang.data.report import (
     WRONG_FIELD_COUNT,
     DataProblem,
     LoadReport,
+    Reading,
     failed,
 )
-from slalang.data.sql import identifier, run, temp_name
+from slalang.data.sql import identifier, temp_name
 from slalang.diagnostics import Diagnostic
 from slalang.lang.canonical import TABLES
 
@@ -285,7 +287,7 @@ def _read_and_apply(
             max_problems=max_problems,
         )
     finally:
-        run(con, f"DROP TABLE IF EXISTS {raw}", [])
+        drop_raw(con, raw)
 
 
 def _unreadable(shown: str, error: Exception) -> Diagnostic:

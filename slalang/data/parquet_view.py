@@ -33,15 +33,23 @@ from slalang.data.convert import (
     within_spans,
 )
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile
-from slalang.data.readers import Reading
-from slalang.data.report import LoadReport
-from slalang.data.sql import drop_relation, execute, identifier, quote, run, scalar, temp_name
+from slalang.data.report import LoadReport, Reading
+from slalang.data.sql import (
+    drop_relation,
+    execute,
+    file_pattern,
+    identifier,
+    quote,
+    run,
+    scalar,
+    temp_name,
+)
 from slalang.lang.canonical import TABLES
 
 
 def parquet_schema(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
     """Names and DuckDB types of the columns of a Parquet file."""
-    rows = execute(con, "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    rows = execute(con, "DESCRIBE SELECT * FROM read_parquet(?)", [file_pattern(path)]).fetchall()
     return [(str(row[0]), str(row[1])) for row in rows]
 
 
@@ -134,7 +142,7 @@ def load_parquet_view(
         columns.setdefault(name, f"c{index}")
     aliases = ", ".join([*(f"c{i}" for i in range(len(names))), "_rn"])
     scan = "read_parquet({}, file_row_number = true) AS _t({})"
-    rows_read = scalar(con, "SELECT count(*) FROM read_parquet(?)", [str(path)])
+    rows_read = scalar(con, "SELECT count(*) FROM read_parquet(?)", [file_pattern(path)])
     branches: list[str] = []
     params: list[object] = []
     for field in profile.fields:
@@ -142,20 +150,20 @@ def load_parquet_view(
         condition, values = _suspect_sql(field, columns[field.column], profile.kind)
         if condition:
             branches.append(f"SELECT _rn FROM {scan.format('?', aliases)} WHERE {condition}")
-            params += [str(path), *values]
+            params += [file_pattern(path), *values]
     wall_zone = profile.timezone or timezone
     stamps = [columns[f.column] for f in profile.fields if f.type == "timestamp" and f.column]
     if wall_zone is not None and stamps:
         # local times the zone skips (Parquet statistics give the range without a scan)
         ranges = ", ".join(f"min({c}), max({c})" for c in stamps)
         bounds = execute(con, f"SELECT {ranges} FROM {scan.format('?', aliases)}",
-                          [str(path)]).fetchone() or ()  # fmt: skip
+                          [file_pattern(path)]).fetchone() or ()  # fmt: skip
         for number, column in enumerate(stamps):
             spans = skipped_spans(wall_zone, *bounds[2 * number : 2 * number + 2])
             if spans:
                 condition, values = within_spans(column, spans)
                 branches.append(f"SELECT _rn FROM {scan.format('?', aliases)} WHERE {condition}")
-                params += [str(path), *values]
+                params += [file_pattern(path), *values]
     suspects, raw, checked = temp_name("suspects"), temp_name("raw"), temp_name("checked")
     rejected = f"_slalang_rejected_{identifier(table)}"
     report: LoadReport | None = None
@@ -171,7 +179,7 @@ def load_parquet_view(
                 f"CREATE TEMP TABLE {raw} AS SELECT {texts}, _rn + 1 AS _line "
                 f"FROM {scan.format('?', aliases)} "
                 f"WHERE _rn IN (SELECT _rn FROM {suspects}) ORDER BY _rn",
-                [str(path)],
+                [file_pattern(path)],
             )
             report = apply_profile(
                 con,
@@ -214,7 +222,7 @@ def load_parquet_view(
     run(
         con,
         f"CREATE VIEW {quote(table)} AS SELECT {', '.join(selected)}, _rn + 1 AS _line "
-        f"FROM {scan.format(_literal(str(path.absolute())), aliases)}{where}",
+        f"FROM {scan.format(_literal(file_pattern(path.absolute())), aliases)}{where}",
         [],
     )
     loaded_at: list[tuple[dt.datetime, int]] = []
@@ -263,7 +271,7 @@ def _blank_columns(
         return set()
     scan = f"read_parquet(?, file_row_number = true) AS _t({aliases})"
     tests = ", ".join(f"EXISTS (SELECT 1 FROM {scan} WHERE {c} = '')" for c in texts)
-    found = execute(con, f"SELECT {tests}", [str(path)] * len(texts)).fetchone() or ()
+    found = execute(con, f"SELECT {tests}", [file_pattern(path)] * len(texts)).fetchone() or ()
     return {column for column, blank in zip(texts, found, strict=True) if blank}
 
 

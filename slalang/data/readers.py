@@ -11,37 +11,20 @@ ordinal otherwise. The column names of the export come back in a
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import duckdb
 import pyarrow as pa
 import yaml
 
+from slalang.data.delimited import read_delimited
 from slalang.data.profiles import Profile
-from slalang.data.report import UNREADABLE_LINE, WRONG_FIELD_COUNT, DataProblem
-from slalang.data.sql import execute, run, scalar, temp_name
-
-
-@attrs.frozen
-class Reading:
-    """What a reader read.
-
-    Attributes:
-        columns: the export's column names, in order (``c0, c1, ...`` of the raw table).
-        rows_read: data rows read, the rejected ones included.
-        rejected: the lines that could not be read, by line.
-    """
-
-    columns: tuple[str, ...]
-    rows_read: int
-    rejected: tuple[DataProblem, ...] = ()
+from slalang.data.report import UNREADABLE_LINE, DataProblem, Reading
+from slalang.data.sql import execute, file_pattern, run, scalar, temp_name
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str) -> Reading:
@@ -51,17 +34,16 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw:
         duckdb.Error, OSError, UnicodeError, yaml.YAMLError: the file cannot be read.
     """
     if profile.format in ("csv", "tsv"):
-        return _read_delimited(con, path, profile, raw)
+        return read_delimited(con, path, profile, raw)
     if profile.format == "yaml":
         return _read_yaml(con, path, raw)
     if profile.format == "jsonl":
         return _read_json_lines(con, path, raw, profile)
     source = "read_parquet(?)"
-    names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [str(path)])
-    _store_raw(con, raw, f"SELECT * FROM {source}", [str(path)], len(names))
-    count = scalar(con, f"SELECT count(*) FROM {raw}")
-    _number_rows(con, raw, list(range(1, count + 1)))
-    return Reading(tuple(names), count)
+    names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [file_pattern(path)])
+    _store_raw(con, raw, f"SELECT * FROM {source}", [file_pattern(path)], len(names))
+    _number_in_order(con, raw)
+    return Reading(tuple(names), scalar(con, f"SELECT count(*) FROM {raw}"))
 
 
 _JSON_LINES = "read_json(?, format = 'newline_delimited', sample_size = -1)"
@@ -77,8 +59,8 @@ def _read_json_lines(
     rejected: list[DataProblem] = []
 
     def store(source: Path) -> list[str]:
-        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [str(source)])
-        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [str(source)], len(names))
+        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [file_pattern(source)])
+        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [file_pattern(source)], len(names))
         return names
 
     try:
@@ -121,114 +103,6 @@ def _json_object_problem(line: str) -> str | None:
     return None
 
 
-def _read_delimited(
-    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str
-) -> Reading:
-    text = path.read_bytes().decode(_python_encoding(profile.encoding), errors="replace")
-    records = list(_records(text, profile.quote))
-    if not any(body for _, body in records):
-        return _empty(con, raw, [])
-    first = next(body for _, body in records if body)
-    fields = _split(first, profile)
-    names = fields if profile.header else [f"column{i + 1}" for i in range(len(fields))]
-    data = records[1:] if profile.header else records
-    rows_read = sum(1 for _, body in data if body)
-    if rows_read == 0:
-        return _empty(con, raw, names)
-    rejects, scans = temp_name("rejects"), temp_name("scans")
-    options = [
-        str(path),
-        profile.delimiter,
-        profile.quote,
-        profile.quote,
-        profile.header,
-        {f"c{i}": "VARCHAR" for i in range(len(names))},
-        rejects,
-        scans,
-        profile.encoding,
-    ]
-    reader = (
-        "read_csv(?, delim = ?, quote = ?, escape = ?, header = ?, columns = ?, "
-        "rejects_table = ?, rejects_scan = ?, encoding = ?, all_varchar = true, "
-        "auto_detect = false, store_rejects = true)"
-    )
-    try:
-        run(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}", options)
-        bad = execute(
-            con,
-            f"SELECT line, min(csv_line), min(error_type::VARCHAR), min(error_message) "
-            f"FROM {rejects} GROUP BY line ORDER BY line",
-            [],
-        ).fetchall()
-    finally:
-        run(con, f"DROP TABLE IF EXISTS {rejects}", [])
-        run(con, f"DROP TABLE IF EXISTS {scans}", [])
-    record_lines = [line for line, _ in records]
-    rejected_records = {int(row[0]) for row in bad}
-    rejected = tuple(
-        _reject(str(path), record_lines[int(number) - 1], csv_line, kind, message, profile, names)
-        for number, csv_line, kind, message in bad
-    )
-    kept = [
-        line
-        for number, (line, body) in enumerate(records, start=1)
-        if body and number not in rejected_records and (number > 1 or not profile.header)
-    ]
-    count = scalar(con, f"SELECT count(*) FROM {raw}")
-    if count != len(kept):
-        raise OSError(f"read {count} rows but counted {len(kept)} lines")
-    _number_rows(con, raw, kept)
-    return Reading(tuple(names), rows_read, rejected)
-
-
-def _reject(
-    path: str,
-    line: int,
-    csv_line: str | None,
-    kind: str | None,
-    message: str | None,
-    profile: Profile,
-    names: Sequence[str],
-) -> DataProblem:
-    if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        found = len(_split((csv_line or "").strip("\r\n"), profile))
-        return DataProblem(
-            path, line, WRONG_FIELD_COUNT, None, f"{found} fields instead of {len(names)}"
-        )
-    return DataProblem(path, line, UNREADABLE_LINE, None, first_line(message or ""))
-
-
-def _records(text: str, quote: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(first line, text)`` of each record; quoted line breaks stay inside."""
-    pattern = re.compile("\r\n|\n|\r" + (f"|{re.escape(quote)}" if quote else ""))
-    line, start, quoted = 1, 0, False
-    first = 1
-    for match in pattern.finditer(text):
-        token = match.group()
-        if token == quote:
-            quoted = not quoted
-            continue
-        if not quoted:
-            yield first, text[start : match.start()]
-            start = match.end()
-            first = line + 1
-        line += 1
-    if start < len(text):
-        yield first, text[start:]
-
-
-def _split(record: str, profile: Profile) -> list[str]:
-    if profile.quote:
-        reader = csv.reader([record], delimiter=profile.delimiter, quotechar=profile.quote)
-    else:
-        reader = csv.reader([record], delimiter=profile.delimiter, quoting=csv.QUOTE_NONE)
-    return next(reader, [])
-
-
-def _python_encoding(encoding: str) -> str:
-    return {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}[encoding]
-
-
 def _read_yaml(con: duckdb.DuckDBPyConnection, path: Path, raw: str) -> Reading:
     root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     items = root.value if isinstance(root, yaml.SequenceNode) else []
@@ -245,15 +119,13 @@ def _read_yaml(con: duckdb.DuckDBPyConnection, path: Path, raw: str) -> Reading:
                 row[name] = _yaml_text(value)
         rows.append((item.start_mark.line + 1, row))
     columns = list(names)
-    arrays = [pa.array([row.get(name) for _, row in rows], pa.string()) for name in columns]
-    arrays.append(pa.array([line for line, _ in rows], pa.int64()))
-    arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(len(columns))), "_line"])
-    view = temp_name("view")
-    con.register(view, arrow)
-    try:
-        run(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {view}", [])
-    finally:
-        con.unregister(view)
+    selected = "".join(f"_r[{i + 1}] AS c{i}, " for i in range(len(columns)))
+    run(
+        con,
+        f"CREATE TEMP TABLE {raw} AS SELECT {selected}_line FROM (SELECT "
+        f"unnest(CAST(? AS BIGINT[])) AS _line, unnest(CAST(? AS VARCHAR[][])) AS _r)",
+        [[line for line, _ in rows], [[row.get(name) for name in columns] for _, row in rows]],
+    )
     return Reading(tuple(columns), len(rows))
 
 
@@ -273,7 +145,7 @@ def read_arrow(con: duckdb.DuckDBPyConnection, arrow: pa.Table, raw: str) -> Rea
         _store_raw(con, raw, f"SELECT * FROM {view}", [], arrow.num_columns)
     finally:
         con.unregister(view)
-    _number_rows(con, raw, list(range(1, arrow.num_rows + 1)))
+    _number_in_order(con, raw)
     return Reading(tuple(str(c) for c in arrow.column_names), arrow.num_rows)
 
 
@@ -318,21 +190,28 @@ def _store_raw(
 
 def _number_rows(con: duckdb.DuckDBPyConnection, raw: str, lines: Sequence[int]) -> None:
     """Add ``_line`` to ``raw`` from a list of line numbers in row order."""
-    numbers = pa.table(
-        {"_k": pa.array(range(len(lines)), pa.int64()), "_line": pa.array(lines, pa.int64())}
+    _renumber(
+        con,
+        raw,
+        f"SELECT r.*, n._line FROM (SELECT *, rowid AS _k FROM {raw}) AS r JOIN "
+        "(SELECT generate_subscripts(_l, 1) - 1 AS _k, unnest(_l) AS _line "
+        "FROM (SELECT CAST(? AS BIGINT[]) AS _l)) AS n USING (_k)",
+        [list(lines)],
     )
-    view, numbered = temp_name("lines"), temp_name("numbered")
-    con.register(view, numbers)
-    try:
-        run(
-            con,
-            f"CREATE TEMP TABLE {numbered} AS SELECT r.*, n._line FROM "
-            f"(SELECT *, rowid AS _k FROM {raw}) AS r JOIN {view} AS n USING (_k)",
-            [],
-        )
-    finally:
-        con.unregister(view)
-    run(con, f"ALTER TABLE {numbered} DROP COLUMN _k", [])
+    run(con, f"ALTER TABLE {raw} DROP COLUMN _k", [])
+
+
+def _number_in_order(con: duckdb.DuckDBPyConnection, raw: str) -> None:
+    """Add ``_line`` to ``raw``: the 1-based ordinal of each row."""
+    _renumber(con, raw, f"SELECT *, rowid + 1 AS _line FROM {raw}", [])
+
+
+def _renumber(
+    con: duckdb.DuckDBPyConnection, raw: str, select: str, params: Sequence[object]
+) -> None:
+    """Replace ``raw`` by the result of ``select`` over it, in the same row order."""
+    numbered = temp_name("numbered")
+    run(con, f"CREATE TEMP TABLE {numbered} AS {select} ORDER BY _line", params)
     run(con, f"DROP TABLE {raw}", [])
     run(con, f"ALTER TABLE {numbered} RENAME TO {raw}", [])
 

@@ -124,3 +124,18 @@ def failed(table: str, found: Sequence[Diagnostic], strict: bool) -> LoadReport:
         diagnostics=tuple(found),
         strict=strict,
     )
+
+
+@attrs.frozen
+class Reading:
+    """What a reader read.
+
+    Attributes:
+        columns: the export's column names, in order (``c0, c1, ...`` of the raw table).
+        rows_read: data rows read, the rejected ones included.
+        rejected: the lines that could not be read, by line.
+    """
+
+    columns: tuple[str, ...]
+    rows_read: int
+    rejected: tuple[DataProblem, ...] = ()

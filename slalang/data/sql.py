@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 
@@ -53,6 +54,15 @@ def identifier(name: str) -> str:
 def quote(name: str) -> str:
     """Quote a validated identifier."""
     return '"' + identifier(name).replace('"', '""') + '"'
+
+
+def file_pattern(path: Path) -> str:
+    """A file's path as DuckDB's readers take it: a pattern matching that one file.
+
+    DuckDB expands ``*``, ``?`` and ``[...]`` in a path as a glob; each becomes a
+    one-character class, so ``c[1].parquet`` reads that file and not ``c1.parquet``.
+    """
+    return re.sub(r"[*?\[]", lambda m: f"[{m.group()}]", str(path))
 
 
 def temp_name(what: str) -> str:

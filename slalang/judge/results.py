@@ -62,6 +62,12 @@ class SourceReport:
     ambiguous: AmbiguousTimes | None = None
     """Loaded rows whose clock time occurred twice (clocks went back), if any."""
 
+    @property
+    def rows_malformed(self) -> int:
+        """Rows kept out because they are malformed; a row with several problems counts
+        once, so ``rows_read`` is ``rows_loaded`` + the excluded + this."""
+        return self.rows_read - self.rows_loaded - sum(self.excluded.values())
+
 
 @attrs.frozen
 class Evaluation:
@@ -184,6 +190,7 @@ def _source_json(source: SourceReport) -> dict[str, Any]:
         "profile": source.profile,
         "rows_read": source.rows_read,
         "rows_loaded": source.rows_loaded,
+        "rows_malformed": source.rows_malformed,
         "excluded": dict(source.excluded),
         "problem_counts": dict(source.problem_counts),
         "problems": [

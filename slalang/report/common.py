@@ -141,11 +141,13 @@ class SourceSection:
     rows_loaded: str
     excluded: str
     malformed: int
+    """Malformed rows (a row with several problems counts once)."""
     malformed_by_reason: str
+    """The problems counted by reason, with their total first when it is not ``malformed``."""
     shown: tuple[str, ...]
-    """The first :data:`SHOWN_PROBLEMS` malformed rows as ``path:line: reason``."""
+    """The first :data:`SHOWN_PROBLEMS` problems as ``path:line: reason``."""
     more: int
-    """Malformed rows counted but not shown."""
+    """Problems counted but not shown."""
     ambiguous: str = ""
     """The rows whose clock time occurred twice (clocks went back), or empty."""
 
@@ -309,7 +311,11 @@ def _windows(credit: Credit) -> str:
 
 
 def _source(source: SourceReport) -> SourceSection:
-    malformed = sum(source.problem_counts.values()) or len(source.problems)
+    malformed = source.rows_malformed
+    problems = sum(source.problem_counts.values()) or len(source.problems)
+    by_reason = reasons(source.problem_counts)
+    if by_reason and problems != malformed:  # rows with several problems
+        by_reason = f"{problems:,} problems: {by_reason}"
     shown = tuple(
         f"{p.path}:{p.line}: {p.reason}"
         + (f" ({p.field})" if p.field else "")
@@ -324,9 +330,9 @@ def _source(source: SourceReport) -> SourceSection:
         rows_loaded=f"{source.rows_loaded:,}",
         excluded=reasons(source.excluded),
         malformed=malformed,
-        malformed_by_reason=reasons(source.problem_counts),
+        malformed_by_reason=by_reason,
         shown=shown,
-        more=max(malformed - len(shown), 0),
+        more=max(problems - len(shown), 0),
         ambiguous=_ambiguous(source),
     )
 

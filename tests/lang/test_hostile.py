@@ -179,3 +179,19 @@ def test_a_thousand_contracts(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     document = json.loads(out)
     assert document["summary"]["files"] == 1000
     assert document["summary"]["errors"] == 4
+
+
+def test_an_unknown_window_under_a_risk_rule_is_a_diagnostic() -> None:
+    """A misspelt window (``objectivemonth``) of an objective a risk rule counts is E209,
+    not an exception while comparing windows."""
+    text = (Path(__file__).parents[2] / "contracts" / "anonymous-bank-1999.sla").read_text(
+        encoding="utf-8"
+    )
+    assert "  window month\n  aggregate pooled\n  expected >= 80%\n  minimum >= 70%" in text
+    text = text.replace(
+        "  window month\n  aggregate pooled\n  expected >= 80%\n  minimum >= 70%",
+        "  window objectivemonth\n  aggregate pooled\n  expected >= 80%\n  minimum >= 70%",
+        1,
+    )
+    result = api.check(text, path="mutated.sla")
+    assert "E209" in [d.code for d in result.diagnostics]

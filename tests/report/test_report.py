@@ -170,7 +170,7 @@ def test_table_shows_the_director_what_matters(sample: Evaluation) -> None:
     assert "short abandon 148" in text
     assert "Earned 9,600.00, cap 9,600.00 (reached), due 9,600.00 GBP" in text
     assert "Account status: at risk (as of 2026-03)" in text
-    assert "malformed rows: 12 (unparsable value 7" in text
+    assert "malformed rows: 11 (12 problems: unparsable value 7" in text
     assert "data/northwind-2026-q1.csv:118: unparsable value (wait)" in text
     assert "data/northwind-2026-q1.csv:8911: negative duration (talk)" in text
     assert "data/northwind-2026-q1.csv:9888" not in text  # only the first 10 are listed

@@ -141,6 +141,9 @@ def rule_window(rule: m.Rule, objectives: Iterable[m.Objective]) -> tuple[str, i
 
 
 def _coarser(a: tuple[str, int], b: tuple[str, int]) -> bool:
+    """Whether window ``a`` is coarser than ``b``; never for an unknown window (E209)."""
+    if a[0] not in _ORDER or b[0] not in _ORDER:
+        return False
     if a[0] == b[0] == "interval":
         return a[1] > b[1]
     return _ORDER.index(a[0]) > _ORDER.index(b[0])
