@@ -11,6 +11,7 @@ is a bound parameter (``$n``). The semantics are those of :mod:`slalang.engine.r
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -168,7 +169,14 @@ def _time_reasons(plan: ObjectivePlan) -> list[str]:
 # ---------------------------------------------------------------------------
 
 _QUEUE_WAIT = 'COALESCE("wait", 0)'
-_UNKNOWN_WAIT = Check('("wait" IS NULL)')  # the key is the test, not the wait itself
+
+
+def _unknown(wait: str) -> Cond:
+    """The wait was not recorded: the measured wait is infinite. A cut at infinity shares
+    the band key of the wait's other cuts, so it costs no key of its own in the scan."""
+    return Not(Cut(wait, "<", math.inf))
+
+
 _NOT_ANSWERED = outcome_in("abandoned", "flow_out", "callback")
 
 
@@ -280,8 +288,8 @@ def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metr
         return Term("1", all_of(ABANDONED, Not(short))), Term("1"), excl
     if metric == "average_speed_of_answer":
         if knobs["population"] == "offered":
-            return Term(wait), Term("1"), [(_UNKNOWN_WAIT, WAIT_UNKNOWN)]
-        unknown = all_of(ANSWERED, _UNKNOWN_WAIT)
+            return Term(wait), Term("1"), [(_unknown(wait), WAIT_UNKNOWN)]
+        unknown = all_of(ANSWERED, _unknown(wait))
         return Term(wait, ANSWERED), Term("1", ANSWERED), [(unknown, WAIT_UNKNOWN)]
     if metric == "average_handle_time":
         components = knobs["components"]
@@ -530,7 +538,7 @@ def _source_query(
             positions.append(scan.add(Term("1"), kept, *earlier, condition))
         note = -1
         if kind == "contacts" and wait_matters(objective):
-            note = scan.add(Term("1"), kept, _NOT_ANSWERED, _UNKNOWN_WAIT)
+            note = scan.add(Term("1"), kept, _NOT_ANSWERED, _unknown(_wait(objective)))
         metric_reasons = [reason for _, reason in metric_excl]
         layout.append((objective, time_reasons, metric_reasons, positions, note))
     source = quote(table)
