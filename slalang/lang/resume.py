@@ -1,0 +1,108 @@
+"""Parsing that can go back to an earlier end of line and go on over changed text.
+
+Syntax recovery (:mod:`slalang.lang.syntax`) blanks out a broken statement and parses
+again. Parsing the whole file again after each error costs the length of the file per
+error; :class:`Resumable` instead keeps, at every end of line (``_NL`` token), the parser
+as it stood just before that token, and after a change goes back to the last such point
+before the change and parses on from there.
+
+That gives the same tokens, tree and errors as parsing the changed text from its start:
+the text before the point is unchanged, and no token before it depends on text after it.
+A token's match looks at most one character past its end (two after a ``\\r``), only
+``_NL`` matches across a line break, and a point sits where an ``_NL`` starts, before the
+line break that precedes the change.
+
+The parse tree is built while parsing, and Lark's tree builder extends the children list
+of a tree still on the parser's stack in place (its optimisation for left-recursive rules
+such as ``statement*``). So a point also keeps the length of each such list, and going back
+cuts the lists back to those lengths; nothing else of a tree on the stack changes later.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import attrs
+from lark import Lark, Token, Tree
+from lark.lexer import LexerState, LexerThread, LineCounter
+from lark.parsers.lalr_parser_state import ParserState
+from lark.utils import TextSlice
+
+
+@attrs.frozen
+class _Point:
+    """The parser just before an ``_NL`` token was fed, and where that token starts."""
+
+    start: int
+    line: int
+    column: int
+    last_token: Token | None
+    states: tuple[Any, ...]
+    values: tuple[Any, ...]
+    lengths: tuple[tuple[list[Any], int], ...]
+
+
+class Resumable:
+    """An LALR parse of ``text`` that can be sent back before a change of the text."""
+
+    def __init__(self, lark: Lark, text: str) -> None:
+        interactive = lark.parse_interactive(text)
+        self._conf = interactive.parser_state.parse_conf
+        self._lexer = interactive.lexer_thread.lexer
+        self._points: list[_Point] = []
+        self._starts: list[int] = []
+        self._last: Token | None = None
+        self._start(text, None)
+
+    def _start(self, text: str, point: _Point | None) -> None:
+        counter = LineCounter("\n")  # type: ignore[no-untyped-call]
+        states: list[Any] | None = None
+        values: list[Any] | None = None
+        last = None
+        if point is not None:
+            counter.char_pos = point.start
+            counter.line = point.line
+            counter.column = point.column
+            counter.line_start_pos = point.start - point.column + 1
+            for children, length in point.lengths:
+                del children[length:]
+            states, values, last = list(point.states), list(point.values), point.last_token
+        self._thread = LexerThread(
+            self._lexer, LexerState(TextSlice(text, 0, len(text)), counter, last)
+        )
+        self._state: ParserState[Any] = ParserState(self._conf, self._thread, states, values)
+        self._last = last
+
+    def parse(self) -> Tree[Token]:
+        """Parse on to the end of the text; raises Lark's ``UnexpectedInput`` on an error."""
+        state = self._state
+        last = self._last
+        for token in self._thread.lex(state):  # type: ignore[no-untyped-call]
+            if token.type == "_NL":
+                self._keep(token, last)
+            state.feed_token(token)
+            last = self._last = token
+        end = Token("$END", "", 0, 1, 1) if last is None else Token.new_borrow_pos("$END", "", last)
+        tree: Tree[Token] = state.feed_token(end, True)
+        return tree
+
+    def _keep(self, token: Token, last: Token | None) -> None:
+        state = self._state
+        values = tuple(state.value_stack)
+        lengths = tuple((v.children, len(v.children)) for v in values if isinstance(v, Tree))
+        start = token.start_pos or 0
+        line, column = token.line or 1, token.column or 1
+        states = tuple(state.state_stack)
+        self._points.append(_Point(start, line, column, last, states, values, lengths))
+        self._starts.append(start)
+
+    def rewind(self, text: str, changed: int) -> None:
+        """Go back before offset ``changed``, from where ``text`` may differ from the old text."""
+        index = bisect.bisect_left(self._starts, changed)
+        point = self._points[index - 1] if index else None
+        # the point is kept again when its `_NL` is fed again
+        keep = max(index - 1, 0)
+        del self._points[keep:]
+        del self._starts[keep:]
+        self._start(text, point)
