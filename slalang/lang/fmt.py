@@ -19,7 +19,7 @@ the code; ``\\n`` line ends and exactly one final newline.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import attrs
 from lark import Token
@@ -64,20 +64,22 @@ def format_text(text: str, *, path: str = "<string>", explicit: bool = False) ->
         A :class:`Formatted`; its ``text`` is ``None`` when the input has syntax errors,
         which are then its ``diagnostics``. Never raises for bad contract text.
     """
-    parsed = outcome.parse_source(Source(path, text))
+    source = Source(path, text)
+    result = syntax.parse(source)
+    parsed = outcome.from_syntax(source, result)
     errors = tuple(d for d in parsed.diagnostics if d.code.startswith("E0"))
     if errors or parsed.contract is None:
         return Formatted(None, errors or parsed.diagnostics, False)
     objectives = _objectives_by_offset(parsed.contract) if explicit else {}
     printer = _Printer(objectives)
-    result = printer.run(_tokens(text))
+    formatted = printer.run(_kept(result.tokens))
     if printer.inserted:
         # the inserted knob lines are laid out canonically (and must parse)
-        again = format_text(result, path=path)
+        again = format_text(formatted, path=path)
         if again.text is None:
             raise RuntimeError("explicit defaults produced text that does not parse")
-        result = again.text
-    return Formatted(result, (), result != text)
+        formatted = again.text
+    return Formatted(formatted, (), formatted != text)
 
 
 def _explicit_defaults(objective: Objective) -> list[tuple[str, str]]:
@@ -92,12 +94,8 @@ def _objectives_by_offset(contract: Contract) -> dict[int, Objective]:
     return {o.span.start: o for o in objectives}
 
 
-def _tokens(text: str) -> list[Token]:
-    """Lex ``text`` through the real parser, keeping the ``_NL`` tokens (with comments)."""
-    if not text.endswith("\n"):
-        text += "\n"
-    interactive = syntax.parser().parse_interactive(text)
-    tokens = list(interactive.iter_parse())
+def _kept(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens of the parse, ``_NL`` tokens (with comments) included, to print."""
     # an empty block written over several lines, without comments, becomes `{}`
     kept: list[Token] = []
     for index, token in enumerate(tokens):

@@ -35,6 +35,7 @@ class _Point:
     """The parser just before an ``_NL`` token was fed, and where that token starts."""
 
     start: int
+    fed: int
     line: int
     column: int
     last_token: Token | None
@@ -50,6 +51,8 @@ class Resumable:
         interactive = lark.parse_interactive(text)
         self._conf = interactive.parser_state.parse_conf
         self._lexer = interactive.lexer_thread.lexer
+        self.tokens: list[Token] = []
+        """Every token fed so far, ``_NL`` tokens (with their comments) included."""
         self._points: list[_Point] = []
         self._starts: list[int] = []
         self._last: Token | None = None
@@ -60,11 +63,14 @@ class Resumable:
         states: list[Any] | None = None
         values: list[Any] | None = None
         last = None
-        if point is not None:
+        if point is None:
+            self.tokens.clear()
+        else:
             counter.char_pos = point.start
             counter.line = point.line
             counter.column = point.column
             counter.line_start_pos = point.start - point.column + 1
+            del self.tokens[point.fed :]
             for children, length in point.lengths:
                 del children[length:]
             states, values, last = list(point.states), list(point.values), point.last_token
@@ -78,9 +84,11 @@ class Resumable:
         """Parse on to the end of the text; raises Lark's ``UnexpectedInput`` on an error."""
         state = self._state
         last = self._last
+        tokens = self.tokens
         for token in self._thread.lex(state):  # type: ignore[no-untyped-call]
             if token.type == "_NL":
                 self._keep(token, last)
+            tokens.append(token)
             state.feed_token(token)
             last = self._last = token
         end = Token("$END", "", 0, 1, 1) if last is None else Token.new_borrow_pos("$END", "", last)
@@ -94,7 +102,8 @@ class Resumable:
         start = token.start_pos or 0
         line, column = token.line or 1, token.column or 1
         states = tuple(state.state_stack)
-        self._points.append(_Point(start, line, column, last, states, values, lengths))
+        fed = len(self.tokens)
+        self._points.append(_Point(start, fed, line, column, last, states, values, lengths))
         self._starts.append(start)
 
     def rewind(self, text: str, changed: int) -> None:

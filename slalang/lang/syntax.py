@@ -72,11 +72,17 @@ def parser() -> Lark:
 
 @attrs.frozen
 class ParseResult:
-    """A parse tree (``None`` when nothing could be parsed) and what went wrong."""
+    """A parse tree (``None`` when nothing could be parsed) and what went wrong.
+
+    ``tokens`` are the tokens the tree was parsed from, ``_NL`` tokens (with the comments)
+    included, as the formatter needs them; they are the input's own tokens when there are
+    no syntax errors.
+    """
 
     tree: Tree[Token] | None
     diagnostics: tuple[Diagnostic, ...]
     poisoned: frozenset[str]
+    tokens: tuple[Token, ...] = ()
 
 
 def decode(data: bytes, path: str) -> tuple[Source | None, list[Diagnostic]]:
@@ -268,10 +274,12 @@ class _Recovery:
         self.diagnostics: list[Diagnostic] = []
         self.poisoned: set[str] = set()
         self.braces = _OpenBraces()
+        self.tokens: list[Token] = []
 
     def run(self) -> Tree[Token] | None:
         seen: set[int] = set()
         parsing = resume.Resumable(parser(), self.text)
+        self.tokens = parsing.tokens
         for _ in range(MAX_RECOVERIES):
             try:
                 return parsing.parse()
@@ -402,4 +410,5 @@ def parse(source: Source) -> ParseResult:
         return ParseResult(None, (nesting,), frozenset())
     recovery = _Recovery(source)
     tree = recovery.run()
-    return ParseResult(tree, tuple(recovery.diagnostics), frozenset(recovery.poisoned))
+    diagnostics, poisoned = tuple(recovery.diagnostics), frozenset(recovery.poisoned)
+    return ParseResult(tree, diagnostics, poisoned, tuple(recovery.tokens))

@@ -161,3 +161,15 @@ def test_recovery_lexes_the_file_about_once(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_recovery_matches_full_reparse_on_a_big_file() -> None:
     assert_same_as_full_reparse(many_objectives(300, 50))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_tokens_are_those_of_the_parse(path: Path) -> None:
+    """The tokens kept for the formatter: every token fed to the parser, ``_NL`` included."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    result = syntax.parse(Source("case.sla", text))
+    if result.diagnostics or result.tree is None:
+        return
+    ended = text if text.endswith("\n") else text + "\n"
+    expected = list(syntax.parser().parse_interactive(ended).iter_parse())
+    assert [shape(t) for t in result.tokens] == [shape(t) for t in expected]
