@@ -72,7 +72,8 @@ def format_text(text: str, *, path: str = "<string>", explicit: bool = False) ->
         return Formatted(None, errors or parsed.diagnostics, False)
     objectives = _objectives_by_offset(parsed.contract) if explicit else {}
     printer = _Printer(objectives)
-    formatted = printer.run(_kept(result.tokens))
+    with syntax.gc_paused():
+        formatted = printer.run(_kept(result.tokens))
     if printer.inserted:
         # the inserted knob lines are laid out canonically (and must parse)
         again = format_text(formatted, path=path)

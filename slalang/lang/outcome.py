@@ -55,5 +55,6 @@ def from_syntax(source: Source, result: syntax.ParseResult) -> Parsed:
     """Build the contract model of a parsed source, with its syntax and structure diagnostics."""
     if result.tree is None:
         return Parsed(source, None, normalize(result.diagnostics), result.poisoned)
-    contract, structural = build.build(result.tree, source)
+    with syntax.gc_paused():
+        contract, structural = build.build(result.tree, source)
     return Parsed(source, contract, normalize([*result.diagnostics, *structural]), result.poisoned)
