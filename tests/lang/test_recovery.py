@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import fuzzing
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 from lark.lexer import BasicLexer
@@ -173,3 +176,15 @@ def test_tokens_are_those_of_the_parse(path: Path) -> None:
     ended = text if text.endswith("\n") else text + "\n"
     expected = list(syntax.parser().parse_interactive(ended).iter_parse())
     assert [shape(t) for t in result.tokens] == [shape(t) for t in expected]
+
+
+@given(
+    seed=st.sampled_from(fuzzing.seeds()),
+    mutations=st.lists(
+        st.tuples(st.sampled_from(sorted(fuzzing.MUTATORS)), st.integers(0, 2**32 - 1)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_mutated_contracts(seed: bytes, mutations: list[tuple[str, int]]) -> None:
+    assert_same_as_full_reparse(fuzzing.mutate(seed, mutations, 5_000).decode(errors="replace"))
