@@ -9,6 +9,7 @@ bundled contracts, the invalid cases and texts written to break recovery; the fu
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 from lark.lexer import BasicLexer
 
+from slalang import api
 from slalang.lang import syntax
 from slalang.source import Source
 
@@ -188,3 +190,23 @@ def test_tokens_are_those_of_the_parse(path: Path) -> None:
 )
 def test_mutated_contracts(seed: bytes, mutations: list[tuple[str, int]]) -> None:
     assert_same_as_full_reparse(fuzzing.mutate(seed, mutations, 5_000).decode(errors="replace"))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'client "' + '\\"' * 20_000,
+        'client "' + '\\"' * 20_000 + "\\",
+        'client "a" "' + '\\"' * 20_000,
+        "client " + '"' * 40_001,
+    ],
+    ids=["escaped-quotes", "trailing-backslash", "after-a-string", "bare-quotes"],
+)
+def test_a_long_line_in_an_unclosed_string(line: str) -> None:
+    """Scanning a 40 KB line of quotes stays linear: from every quote again would take minutes."""
+    text = BANK.replace('client "Anonymous Bank"', line)
+    started = time.process_time()
+    result = api.check(text, path="quotes.sla")
+    took = time.process_time() - started
+    assert {d.code for d in result.errors} & {"E001", "E003"}
+    assert took < 2.0
