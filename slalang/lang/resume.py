@@ -16,6 +16,10 @@ The parse tree is built while parsing, and Lark's tree builder extends the child
 of a tree still on the parser's stack in place (its optimisation for left-recursive rules
 such as ``statement*``). So a point also keeps the length of each such list, and going back
 cuts the lists back to those lengths; nothing else of a tree on the stack changes later.
+
+Any point before the change will do; the last one parses least again. Errors are found
+further and further down the file, so points are kept at each of the last :data:`RECENT`
+ends of line and, before those, only at every :data:`SPARSE`-th one.
 """
 
 from __future__ import annotations
@@ -29,12 +33,19 @@ from lark.lexer import LexerState, LexerThread, LineCounter
 from lark.parsers.lalr_parser_state import ParserState
 from lark.utils import TextSlice
 
+RECENT = 32
+"""Points kept at each of the last this many ends of line."""
+
+SPARSE = 32
+"""Before those, a point kept at every this many-th end of line only (memory stays small)."""
+
 
 @attrs.frozen
 class _Point:
     """The parser just before an ``_NL`` token was fed, and where that token starts."""
 
     start: int
+    seq: int
     fed: int
     line: int
     column: int
@@ -55,6 +66,7 @@ class Resumable:
         """Every token fed so far, ``_NL`` tokens (with their comments) included."""
         self._points: list[_Point] = []
         self._starts: list[int] = []
+        self._seq = 0
         self._last: Token | None = None
         self._start(text, None)
 
@@ -65,12 +77,14 @@ class Resumable:
         last = None
         if point is None:
             self.tokens.clear()
+            self._seq = 0
         else:
             counter.char_pos = point.start
             counter.line = point.line
             counter.column = point.column
             counter.line_start_pos = point.start - point.column + 1
             del self.tokens[point.fed :]
+            self._seq = point.seq
             for children, length in point.lengths:
                 del children[length:]
             states, values, last = list(point.states), list(point.values), point.last_token
@@ -102,9 +116,13 @@ class Resumable:
         start = token.start_pos or 0
         line, column = token.line or 1, token.column or 1
         states = tuple(state.state_stack)
-        fed = len(self.tokens)
-        self._points.append(_Point(start, fed, line, column, last, states, values, lengths))
+        fed, seq = len(self.tokens), self._seq
+        self._seq += 1
+        self._points.append(_Point(start, seq, fed, line, column, last, states, values, lengths))
         self._starts.append(start)
+        if len(self._points) > RECENT and self._points[-RECENT - 1].seq % SPARSE:
+            del self._points[-RECENT - 1]
+            del self._starts[-RECENT - 1]
 
     def rewind(self, text: str, changed: int) -> None:
         """Go back before offset ``changed``, from where ``text`` may differ from the old text."""

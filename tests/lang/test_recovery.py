@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedInput
 from lark.lexer import BasicLexer
 
 from slalang import api
-from slalang.lang import syntax
+from slalang.lang import resume, syntax
 from slalang.source import Source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -210,3 +210,15 @@ def test_a_long_line_in_an_unclosed_string(line: str) -> None:
     took = time.process_time() - started
     assert {d.code for d in result.errors} & {"E001", "E003"}
     assert took < 2.0
+
+
+@pytest.mark.parametrize("every", [1, 2, 5])
+@pytest.mark.parametrize("mistake", [")", "{", "}", "objective", "# x\n  )"])
+def test_going_back_further_gives_the_same(
+    every: int, mistake: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With few points kept, recovery goes back many lines before a change: the same outcome."""
+    monkeypatch.setattr(resume, "RECENT", 1)
+    monkeypatch.setattr(resume, "SPARSE", 5)
+    assert_same_as_full_reparse(broken(BANK, every, mistake))
+    assert_same_as_full_reparse(broken(many_objectives(40, 0), every, mistake))
