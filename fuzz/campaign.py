@@ -34,6 +34,7 @@ import multiprocessing.connection
 import random
 import re
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -56,6 +57,7 @@ def hang_limit(size: int) -> float:
 
 def _work(connection: multiprocessing.connection.Connection) -> None:
     """A worker: run each input it is sent, answer with the outcome."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the campaign stops its workers itself
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     for seed in fuzzing.seeds():  # warm up: imports, parser tables, caches
         fuzzing.exercise(seed)
@@ -139,6 +141,7 @@ class Campaign:
         self.slowest: tuple[float, int, str, str] = (0.0, 0, "", "")  # s per 100 KB, size, ...
         self.longest: tuple[float, int, str, str] = (0.0, 0, "", "")  # seconds, size, ...
         self.saved: list[Path] = []
+        self.interrupted = False
 
     def record(self, job: tuple[int, bytes, str], kind: str, detail: str, seconds: Any) -> None:
         ident, data, how = job
@@ -229,6 +232,8 @@ class Campaign:
                 if time.monotonic() >= report:
                     report += 60
                     self.progress(time.monotonic() - started)
+        except KeyboardInterrupt:
+            self.interrupted = True
         finally:
             for worker in pool:
                 if worker.process.is_alive() and worker.job is None and worker.ready:
@@ -244,7 +249,8 @@ class Campaign:
 
     def summary(self) -> str:
         lines = [
-            f"fuzz campaign: {self.elapsed / 60:.1f} minutes, seed {self.seed}",
+            f"fuzz campaign: {self.elapsed / 60:.1f} minutes, seed {self.seed}"
+            + (" (interrupted)" if self.interrupted else ""),
             f"inputs run: {self.runs} ({self.runs / max(self.elapsed, 1e-9):.1f} per second)",
             "outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())),
             f"findings: {sum(self.findings.values())} in {len(self.findings)} signatures",
@@ -279,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     campaign.run(args.minutes, args.workers)
     print(campaign.summary(), flush=True)
-    return 1 if campaign.findings else 0
+    return 1 if campaign.findings or campaign.interrupted else 0
 
 
 if __name__ == "__main__":
