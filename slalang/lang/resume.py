@@ -2,9 +2,11 @@
 
 Syntax recovery (:mod:`slalang.lang.syntax`) blanks out a broken statement and parses
 again. Parsing the whole file again after each error costs the length of the file per
-error; :class:`Resumable` instead keeps, at every end of line (``_NL`` token), the parser
-as it stood just before that token, and after a change goes back to the last such point
-before the change and parses on from there.
+error; :class:`Resumable` instead keeps, at ends of line (``_NL`` tokens), the parser as
+it stood just before that token, and after a change goes back to the last such point
+before the change and parses on from there. It drives Lark's LALR parser state and lexer
+state directly (``ParserState``, ``LexerState``); ``tests/lang/test_recovery.py`` checks
+the outcome against parsing the whole text again, tree positions included.
 
 That gives the same tokens, tree and errors as parsing the changed text from its start:
 the text before the point is unchanged, and no token before it depends on text after it.
