@@ -4,9 +4,10 @@ Syntax recovery (:mod:`slalang.lang.syntax`) blanks out a broken statement and p
 again. Parsing the whole file again after each error costs the length of the file per
 error; :class:`Resumable` instead keeps, at ends of line (``_NL`` tokens), the parser as
 it stood just before that token, and after a change goes back to the last such point
-before the change and parses on from there. It drives Lark's LALR parser state and lexer
-state directly (``ParserState``, ``LexerState``); ``tests/lang/test_recovery.py`` checks
-the outcome against parsing the whole text again, tree positions included.
+before the change and parses on from there. It takes a fresh interactive parser from Lark
+and sets its stacks and its lexer's position to those of the point;
+``tests/lang/test_recovery.py`` checks the outcome against parsing the whole text again,
+tree positions included.
 
 That gives the same tokens, tree and errors as parsing the changed text from its start:
 the text before the point is unchanged, and no token before it depends on text after it.
@@ -31,9 +32,6 @@ from typing import Any
 
 import attrs
 from lark import Lark, Token, Tree
-from lark.lexer import LexerState, LexerThread, LineCounter
-from lark.parsers.lalr_parser_state import ParserState
-from lark.utils import TextSlice
 
 RECENT = 32
 """Points kept at each of the last this many ends of line."""
@@ -61,9 +59,7 @@ class Resumable:
     """An LALR parse of ``text`` that can be sent back before a change of the text."""
 
     def __init__(self, lark: Lark, text: str) -> None:
-        interactive = lark.parse_interactive(text)
-        self._conf = interactive.parser_state.parse_conf
-        self._lexer = interactive.lexer_thread.lexer
+        self._lark = lark
         self.tokens: list[Token] = []
         """Every token fed so far, ``_NL`` tokens (with their comments) included."""
         self._points: list[_Point] = []
@@ -73,28 +69,28 @@ class Resumable:
         self._start(text, None)
 
     def _start(self, text: str, point: _Point | None) -> None:
-        counter = LineCounter("\n")  # type: ignore[no-untyped-call]
-        states: list[Any] | None = None
-        values: list[Any] | None = None
-        last = None
+        interactive = self._lark.parse_interactive(text)
+        self._state = interactive.parser_state
+        self._thread = interactive.lexer_thread
+        self._last = None
         if point is None:
             self.tokens.clear()
             self._seq = 0
-        else:
-            counter.char_pos = point.start
-            counter.line = point.line
-            counter.column = point.column
-            counter.line_start_pos = point.start - point.column + 1
-            del self.tokens[point.fed :]
-            self._seq = point.seq
-            for children, length in point.lengths:
-                del children[length:]
-            states, values, last = list(point.states), list(point.values), point.last_token
-        self._thread = LexerThread(
-            self._lexer, LexerState(TextSlice(text, 0, len(text)), counter, last)
-        )
-        self._state: ParserState[Any] = ParserState(self._conf, self._thread, states, values)
-        self._last = last
+            return
+        lexer = self._thread.state
+        assert lexer is not None
+        counter = lexer.line_ctr
+        counter.char_pos = point.start
+        counter.line = point.line
+        counter.column = point.column
+        counter.line_start_pos = point.start - point.column + 1
+        lexer.last_token = self._last = point.last_token
+        del self.tokens[point.fed :]
+        self._seq = point.seq
+        for children, length in point.lengths:
+            del children[length:]
+        self._state.state_stack = list(point.states)
+        self._state.value_stack = list(point.values)
 
     def parse(self) -> Tree[Token]:
         """Parse on to the end of the text; raises Lark's ``UnexpectedInput`` on an error."""
