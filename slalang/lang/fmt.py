@@ -26,7 +26,8 @@ from lark import Token
 
 from slalang.diagnostics import Diagnostic
 from slalang.lang import outcome, schema, syntax
-from slalang.lang.model import Contract, Objective
+from slalang.lang.checks.settings import variant_problems
+from slalang.lang.model import Contract, Ident, Name, Objective, Setting
 from slalang.source import Source
 
 INDENT = "  "
@@ -84,8 +85,21 @@ def format_text(text: str, *, path: str = "<string>", explicit: bool = False) ->
 
 
 def _explicit_defaults(objective: Objective) -> list[tuple[str, str]]:
-    """Return ``(knob, default source text)`` for the knobs the objective leaves out."""
-    return schema.explicit_defaults(objective)
+    """Return ``(knob, default source text)`` for the knobs the objective leaves out.
+
+    The default variant is not written out when a written knob says otherwise than it
+    (``abandons_within_threshold excluded`` beside no variant): a written variant would
+    contradict that knob (E307). Every other knob of the variant is written out, so the
+    meaning stays the same.
+    """
+    defaults = schema.explicit_defaults(objective)
+    for knob, value in defaults:
+        if knob == "variant":
+            written = Setting(Name("variant"), Ident(value))
+            with_variant = attrs.evolve(objective, settings=(*objective.settings, written))
+            if any(variant_problems(with_variant, ())):
+                return [(k, v) for k, v in defaults if k != "variant"]
+    return defaults
 
 
 def _objectives_by_offset(contract: Contract) -> dict[int, Objective]:
