@@ -166,7 +166,10 @@ class Campaign:
         if self.findings[signature] > self.keep:
             return
         self.out.mkdir(parents=True, exist_ok=True)
-        stem = f"{kind}-{signature.split()[0]}-{self.findings[signature]}"
+        number = 1
+        while (self.out / f"{kind}-{signature.split()[0]}-{number}.sla").exists():
+            number += 1  # a finding of an earlier campaign: keep it
+        stem = f"{kind}-{signature.split()[0]}-{number}"
         (self.out / f"{stem}.sla").write_bytes(data)
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         note = (
