@@ -19,14 +19,15 @@ the code; ``\\n`` line ends and exactly one final newline.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import attrs
 from lark import Token
 
 from slalang.diagnostics import Diagnostic
 from slalang.lang import outcome, schema, syntax
-from slalang.lang.model import Contract, Objective
+from slalang.lang.checks.settings import variant_problems
+from slalang.lang.model import Contract, Ident, Name, Objective, Setting
 from slalang.source import Source
 
 INDENT = "  "
@@ -64,25 +65,41 @@ def format_text(text: str, *, path: str = "<string>", explicit: bool = False) ->
         A :class:`Formatted`; its ``text`` is ``None`` when the input has syntax errors,
         which are then its ``diagnostics``. Never raises for bad contract text.
     """
-    parsed = outcome.parse_source(Source(path, text))
+    source = Source(path, text)
+    result = syntax.parse(source)
+    parsed = outcome.from_syntax(source, result)
     errors = tuple(d for d in parsed.diagnostics if d.code.startswith("E0"))
     if errors or parsed.contract is None:
         return Formatted(None, errors or parsed.diagnostics, False)
     objectives = _objectives_by_offset(parsed.contract) if explicit else {}
     printer = _Printer(objectives)
-    result = printer.run(_tokens(text))
+    with syntax.gc_paused():
+        formatted = printer.run(_kept(result.tokens))
     if printer.inserted:
         # the inserted knob lines are laid out canonically (and must parse)
-        again = format_text(result, path=path)
+        again = format_text(formatted, path=path)
         if again.text is None:
             raise RuntimeError("explicit defaults produced text that does not parse")
-        result = again.text
-    return Formatted(result, (), result != text)
+        formatted = again.text
+    return Formatted(formatted, (), formatted != text)
 
 
 def _explicit_defaults(objective: Objective) -> list[tuple[str, str]]:
-    """Return ``(knob, default source text)`` for the knobs the objective leaves out."""
-    return schema.explicit_defaults(objective)
+    """Return ``(knob, default source text)`` for the knobs the objective leaves out.
+
+    The default variant is not written out when a written knob says otherwise than it
+    (``abandons_within_threshold excluded`` beside no variant): a written variant would
+    contradict that knob (E307). Every other knob of the variant is written out, so the
+    meaning stays the same.
+    """
+    defaults = schema.explicit_defaults(objective)
+    for knob, value in defaults:
+        if knob == "variant":
+            written = Setting(Name("variant"), Ident(value))
+            with_variant = attrs.evolve(objective, settings=(*objective.settings, written))
+            if any(variant_problems(with_variant, ())):
+                return [(k, v) for k, v in defaults if k != "variant"]
+    return defaults
 
 
 def _objectives_by_offset(contract: Contract) -> dict[int, Objective]:
@@ -92,12 +109,8 @@ def _objectives_by_offset(contract: Contract) -> dict[int, Objective]:
     return {o.span.start: o for o in objectives}
 
 
-def _tokens(text: str) -> list[Token]:
-    """Lex ``text`` through the real parser, keeping the ``_NL`` tokens (with comments)."""
-    if not text.endswith("\n"):
-        text += "\n"
-    interactive = syntax.parser().parse_interactive(text)
-    tokens = list(interactive.iter_parse())
+def _kept(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens of the parse, ``_NL`` tokens (with comments) included, to print."""
     # an empty block written over several lines, without comments, becomes `{}`
     kept: list[Token] = []
     for index, token in enumerate(tokens):

@@ -9,7 +9,7 @@ from slalang.lang import build, syntax
 from slalang.lang.model import Contract
 from slalang.source import Source
 
-__all__ = ["CheckResult", "Parsed", "parse_source"]
+__all__ = ["CheckResult", "Parsed", "from_syntax", "parse_source"]
 
 
 @attrs.frozen
@@ -48,8 +48,13 @@ class CheckResult:
 
 def parse_source(source: Source) -> Parsed:
     """Parse a decoded source into a contract model, with its syntax and structure diagnostics."""
-    result = syntax.parse(source)
+    return from_syntax(source, syntax.parse(source))
+
+
+def from_syntax(source: Source, result: syntax.ParseResult) -> Parsed:
+    """Build the contract model of a parsed source, with its syntax and structure diagnostics."""
     if result.tree is None:
         return Parsed(source, None, normalize(result.diagnostics), result.poisoned)
-    contract, structural = build.build(result.tree, source)
+    with syntax.gc_paused():
+        contract, structural = build.build(result.tree, source)
     return Parsed(source, contract, normalize([*result.diagnostics, *structural]), result.poisoned)

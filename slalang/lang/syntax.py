@@ -4,16 +4,21 @@ The grammar ships as ``grammar/slalang.lark`` (inside the wheel as
 ``slalang/grammar/slalang.lark``) and is compiled once by a cached factory.
 Parsing recovers from syntax errors line by line, so that every independent
 mistake of a file is reported in one run: the statement (or the whole block a
-broken opening line starts) is blanked out and parsing resumes. Names declared
-by blanked statements are returned as *poisoned*, so later checks do not
-report references to them as unknown.
+broken opening line starts) is blanked out and parsing resumes from the end of
+line before it (:mod:`slalang.lang.resume`), so recovery costs one pass over the
+file however many errors it holds. Names declared by blanked statements are
+returned as *poisoned*, so later checks do not report references to them as
+unknown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import gc
 import re
+from collections.abc import Iterator
 
 import attrs
 from lark import Lark, Token, Tree
@@ -21,7 +26,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic
-from slalang.lang import grammars
+from slalang.lang import grammars, resume
 from slalang.source import MAX_SOURCE_BYTES, Source
 
 MAX_DEPTH = 64
@@ -70,11 +75,17 @@ def parser() -> Lark:
 
 @attrs.frozen
 class ParseResult:
-    """A parse tree (``None`` when nothing could be parsed) and what went wrong."""
+    """A parse tree (``None`` when nothing could be parsed) and what went wrong.
+
+    ``tokens`` are the tokens the tree was parsed from, ``_NL`` tokens (with the comments)
+    included, as the formatter needs them; they are the input's own tokens when there are
+    no syntax errors.
+    """
 
     tree: Tree[Token] | None
     diagnostics: tuple[Diagnostic, ...]
     poisoned: frozenset[str]
+    tokens: tuple[Token, ...] = ()
 
 
 def decode(data: bytes, path: str) -> tuple[Source | None, list[Diagnostic]]:
@@ -203,7 +214,7 @@ def _block_end(text: str, line_start: int, line_end: int) -> int:
     """Return where the statement starting this line ends: its line, or its closing brace."""
     depth = 0
     opened = False
-    for match in _BRACES.finditer(text[line_start:]):
+    for match in _BRACES.finditer(text, line_start):
         token = match.group()
         if token == "{":
             depth += 1
@@ -211,23 +222,38 @@ def _block_end(text: str, line_start: int, line_end: int) -> int:
         elif token == "}":
             depth -= 1
             if opened and depth == 0:
-                return _line_bounds(text, line_start + match.end())[1]
+                return _line_bounds(text, match.end())[1]
             if depth < 0:
                 return line_end
-        if not opened and line_start + match.start() >= line_end:
+        if not opened and match.start() >= line_end:
             return line_end
     return line_end if not opened else len(text)
 
 
-def _enclosing_block(text: str, offset: int) -> int | None:
-    """Return the offset of the innermost `{` still open at ``offset``, if any."""
-    opened: list[int] = []
-    for match in _BRACES.finditer(text[:offset]):
-        if match.group() == "{":
-            opened.append(match.start())
-        elif match.group() == "}" and opened:
-            opened.pop()
-    return opened[-1] if opened else None
+class _OpenBraces:
+    """The `{` still open at a point of the text, found by scanning forward from the last point.
+
+    Recovery asks at line starts further and further down the file, and changes the text only
+    after the point last asked (so the part already scanned stays as it was); each character is
+    scanned once. Asking at an earlier point scans again from the start.
+    """
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.opened: list[int] = []
+
+    def innermost(self, text: str, offset: int) -> int | None:
+        """Return the offset of the innermost `{` still open at ``offset`` (a line start)."""
+        if offset < self.position:
+            self.position = 0
+            self.opened = []
+        for match in _BRACES.finditer(text, self.position, offset):
+            if match.group() == "{":
+                self.opened.append(match.start())
+            elif match.group() == "}" and self.opened:
+                self.opened.pop()
+        self.position = offset
+        return self.opened[-1] if self.opened else None
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -238,24 +264,35 @@ _DECLARED = re.compile(r"\s*[A-Za-z_]+\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class _Recovery:
-    """Parse, and after each error blank the broken statement and parse again."""
+    """Parse, and after each error blank the broken statement and parse on from before it.
+
+    Parsing on gives what parsing the changed text again from its start would give: the
+    text before the change is the same, and :class:`~slalang.lang.resume.Resumable` goes
+    back to the parser as it stood at an end of line before the change.
+    """
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self.text = source.text if source.text.endswith("\n") else source.text + "\n"
         self.diagnostics: list[Diagnostic] = []
         self.poisoned: set[str] = set()
+        self.braces = _OpenBraces()
+        self.tokens: list[Token] = []
 
     def run(self) -> Tree[Token] | None:
         seen: set[int] = set()
+        parsing = resume.Resumable(parser(), self.text)
+        self.tokens = parsing.tokens
         for _ in range(MAX_RECOVERIES):
             try:
-                return parser().parse(self.text)
+                return parsing.parse()
             except UnexpectedInput as error:
                 offset = self._record(error)
-                if offset in seen or not self._recover(error, offset):
+                changed = None if offset in seen else self._recover(offset)
+                if changed is None:
                     return None
                 seen.add(offset)
+                parsing.rewind(self.text, changed)
         return None
 
     def _record(self, error: UnexpectedInput) -> int:
@@ -343,37 +380,61 @@ class _Recovery:
             )
         return -1 - offset
 
-    def _recover(self, error: UnexpectedInput, offset: int) -> bool:
+    def _recover(self, offset: int) -> int | None:
+        """Change the text past the error; return where the change starts (``None``: give up)."""
         if offset < 0:
             depth = self.text.count("{") - self.text.count("}")
             if depth <= 0:
-                return False
+                return None
+            changed = len(self.text)
             self.text += "}\n" * depth
-            return True
+            return changed
         line_start, line_end = _line_bounds(self.text, offset)
-        if isinstance(error, UnexpectedToken) and error.token.type == "_NL":
-            line_start, line_end = _line_bounds(self.text, offset)
         end = _block_end(self.text, line_start, line_end)
         declared = _DECLARED.match(self.text, line_start, line_end)
         if declared:
             self.poisoned.add(declared.group(1))
-        enclosing = _enclosing_block(self.text, line_start)
+        enclosing = self.braces.innermost(self.text, line_start)
         if enclosing is not None:
             block_start, block_end = _line_bounds(self.text, enclosing)
             owner = _DECLARED.match(self.text, block_start, block_end)
             if owner:
                 self.poisoned.add(owner.group(1))
         if not self.text[line_start:end].strip():
-            return False
+            return None
         self.text = _blank(self.text, line_start, end)
-        return True
+        return line_start
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a stage allocates a tree of a big file.
+
+    Parse trees and models hold no reference cycles (reference counting frees them), but
+    the collector still walks every object alive, again and again as the tree grows: with
+    it running, parsing a 1 MiB contract took three to five times as long. The collector is
+    turned back on (if it was on) when the stage ends, so no cycle is kept for long.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse(source: Source) -> ParseResult:
     """Parse a decoded source into a Lark tree, reporting every syntax error found."""
+    with gc_paused():
+        return _parse(source)
+
+
+def _parse(source: Source) -> ParseResult:
     nesting = _nesting_error(source)
     if nesting is not None:
         return ParseResult(None, (nesting,), frozenset())
     recovery = _Recovery(source)
     tree = recovery.run()
-    return ParseResult(tree, tuple(recovery.diagnostics), frozenset(recovery.poisoned))
+    diagnostics, poisoned = tuple(recovery.diagnostics), frozenset(recovery.poisoned)
+    return ParseResult(tree, diagnostics, poisoned, tuple(recovery.tokens))

@@ -139,7 +139,7 @@ def objective_settings(contract: m.Contract, ctx: Context) -> Iterator[Diagnosti
             criteria=criteria,
         )
         if metric.name == "service_level":
-            yield from _variant(objective, path)
+            yield from variant_problems(objective, path)
         if metric.name == "quality_index":
             yield from _weights(objective, path)
         if metric.name == "csat":
@@ -147,7 +147,8 @@ def objective_settings(contract: m.Contract, ctx: Context) -> Iterator[Diagnosti
         yield from _without_effect(objective, metric, path)
 
 
-def _variant(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnostic]:
+def variant_problems(objective: m.Objective, path: tuple[str, ...]) -> Iterator[Diagnostic]:
+    """The settings of a service-level objective that contradict its written variant (E307)."""
     variant = objective.setting("variant")
     if variant is None or not isinstance(variant.value, m.Ident):
         return
