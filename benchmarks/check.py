@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         bundled = sorted((ROOT / "contracts").glob("*.sla"))
         for i in range(100):
             shutil.copy(bundled[i % len(bundled)], Path(folder) / f"c{i:03}.sla")
+        # the profiles the contracts name, at the same place beside them
+        shutil.copytree(ROOT / "contracts" / "profiles", Path(folder) / "profiles")
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "slalang check, 1 contract": [*slalang, "check", str(CONTRACT)],
