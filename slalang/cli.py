@@ -120,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         metavar="[SOURCE=]PATH",
         help="a data file; SOURCE=PATH binds it to one source of the contract "
-        "(repeat for each source)",
+        "(repeat for each source, and for each file of a source given in several files)",
     )
     evaluate.add_argument(
         "--format", choices=REPORT_FORMATS, default="table", help="output format (default: table)"
@@ -266,17 +266,19 @@ def _files(count: int) -> str:
 
 
 def _data_arguments(values: Sequence[str]) -> object:
-    bound: dict[str, str] = {}
+    bound: dict[str, list[str]] = {}
     plain: list[str] = []
     for value in values:
         name, sep, path = value.partition("=")
         if sep and name and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name):
-            bound[name] = path
+            bound.setdefault(name, []).append(path)  # a source may have several files
         else:
             plain.append(value)
-    if plain and (bound or len(plain) > 1):
-        raise _UsageError("give one --data PATH, or --data SOURCE=PATH for every source")
-    return plain[0] if plain else bound
+    if plain and bound:
+        raise _UsageError("give --data PATH for a one-source contract, or --data SOURCE=PATH")
+    if plain:
+        return plain[0] if len(plain) == 1 else plain
+    return {name: paths[0] if len(paths) == 1 else paths for name, paths in bound.items()}
 
 
 def _evaluate(args: argparse.Namespace) -> Exit:

@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import duckdb
 
 from slalang.codes import diag
 from slalang.data.contract_profiles import unreadable
-from slalang.data.load import LoadReport, load, load_arrow
+from slalang.data.load import MAX_PROBLEMS, LoadReport, load, load_arrow
 from slalang.data.profiles import DEFAULT_PROFILES, load_profile
+from slalang.data.sql import drop_relation
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
@@ -233,6 +235,76 @@ def _where_it_belongs(field: str) -> str:
     return f"ratings can be on contact records or in a surveys source (field `{field}`); "
 
 
+def _several_files(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str | Path) for v in value)
+
+
+def _load_files(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    source_id: str,
+    paths: list[str | Path] | tuple[str | Path, ...],
+    *,
+    table: str,
+    strict: bool,
+    base: Path | None,
+) -> LoadReport:
+    """Several files of one source, each read through the profile and reported by its own
+    path and lines, as one canonical table; the rows are numbered anew across the files."""
+    if not paths:
+        raise EvaluationError(
+            [diag("E820", f"no data file given for source `{source_id}`", None)], io=True
+        )
+    reports = []
+    parts = []
+    try:
+        for index, path in enumerate(paths):
+            part = f"{table}_part{index}"
+            report = _load_one(con, plan, source_id, path, table=part, strict=strict, base=base)
+            if any(d.severity is Severity.ERROR for d in report.diagnostics):
+                return report
+            parts.append(part)
+            reports.append(report)
+        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {engine.quote(p)}" for p in parts)
+        drop_relation(con, table)  # a table or a view of an earlier evaluation
+        con.execute(
+            f"CREATE TABLE {engine.quote(table)} AS SELECT * EXCLUDE (_line), "
+            f"row_number() OVER () AS _line FROM ({union})"
+        )
+    finally:
+        for part in parts:
+            drop_relation(con, part)
+    return _merged(table, reports, strict)
+
+
+def _merged(table: str, reports: list[LoadReport], strict: bool) -> LoadReport:
+    """One report for the files of a source: counts added up, problems in file order."""
+    counts: dict[str, int] = {}
+    excluded: dict[str, int] = {}
+    for report in reports:
+        for reason, n in report.problem_counts.items():
+            counts[reason] = counts.get(reason, 0) + n
+        for reason, n in report.excluded.items():
+            excluded[reason] = excluded.get(reason, 0) + n
+    ambiguous = [r.ambiguous for r in reports if r.ambiguous is not None]
+    first = ambiguous[0] if ambiguous else None
+    if first is not None:
+        first = attrs.evolve(first, count=sum(a.count for a in ambiguous))
+    return LoadReport(
+        table=table,
+        rows_read=sum(r.rows_read for r in reports),
+        rows_loaded=sum(r.rows_loaded for r in reports),
+        problems=tuple(p for r in reports for p in r.problems)[:MAX_PROBLEMS],
+        problem_counts=counts,
+        excluded=excluded,
+        diagnostics=tuple(d for r in reports for d in r.diagnostics),
+        strict=strict,
+        malformed_at=tuple(m for r in reports for m in r.malformed_at),
+        loaded_at=tuple(m for r in reports for m in r.loaded_at),
+        ambiguous=first,
+    )
+
+
 def _with_channel(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: str, table: str) -> str:
     """The table itself, or, when the source states its records' `channel`, a view giving
     that channel to every record without one."""
@@ -248,10 +320,18 @@ def _with_channel(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: str, ta
     return view
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, str | Path):
+        return str(value)
+    if _several_files(value):
+        return ", ".join(map(str, value))
+    return f"<{type(value).__name__}>"
+
+
 def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> SourceReport:
     return SourceReport(
         source=source_id,
-        path=str(value) if isinstance(value, str | Path) else f"<{type(value).__name__}>",
+        path=_shown(value),
         profile=plan.sources[source_id].profile,
         rows_read=report.rows_read,
         rows_loaded=report.rows_loaded,
@@ -303,7 +383,12 @@ def evaluate(
     for index, (source_id, value) in enumerate(bound.items()):
         table = f"slalang_source_{index}"
         with watching(con, f"loading {source_id}", progress):
-            report = _load_one(con, plan, source_id, value, table=table, strict=strict, base=base)
+            if _several_files(value):
+                report = _load_files(con, plan, source_id, value, table=table, strict=strict,
+                                     base=base)  # fmt: skip
+            else:
+                report = _load_one(con, plan, source_id, value, table=table, strict=strict,
+                                   base=base)  # fmt: skip
         errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
         if errors:
             io = any(d.code in ("E810", "E811", "E812") for d in errors)

@@ -7,9 +7,8 @@ and through :func:`slalang.evaluate` on the same records shuffled: as a pyarrow 
 as a CSV file read through the ``generic-contacts`` profile, or as a Parquet file.
 Verdicts, credits and the account's status must be the same, with both evaluators.
 
-A source binds to one file or one table (:func:`slalang.judge.evaluation.bind`); a glob
-or a list of files is not a way to give data, so splitting a source into several files
-is not something the API can be asked to do.
+The records may also be split into two or three files (CSV or Parquet) given as a list:
+the files of one source are read as one.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ def layout_case(draw: st.DrawFn) -> tuple[str, list[Row], list[int], str]:
     text = contract(objectives, rules, draw(credit_settings()), draw(st.booleans()))
     rows = draw(contacts(min_size=1, max_size=25))
     order = draw(st.permutations(range(len(rows))))
-    form = draw(st.sampled_from(["table", "csv", "parquet"]))
+    form = draw(st.sampled_from(["table", "csv", "parquet", "csv-split", "parquet-split"]))
     return text, rows, list(order), form
 
 
@@ -70,6 +69,11 @@ def write_csv(path: Path, rows: list[Row]) -> None:
 def _given(rows: list[Row], form: str, folder: Path) -> object:
     if form == "table":
         return table(rows)
+    if form.endswith("-split"):  # two or three files, the last ones possibly empty of rows
+        kind = form.removesuffix("-split")
+        third = max(1, len(rows) // 3)
+        pieces = [rows[:third], rows[third : 2 * third], rows[2 * third :]]
+        return [_given(piece, kind, folder) for piece in pieces if piece or kind == "csv"]
     path = folder / f"calls-{next(_counter)}.{form}"
     if form == "csv":
         write_csv(path, rows)

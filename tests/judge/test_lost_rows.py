@@ -157,3 +157,23 @@ def test_the_cli_exits_1_and_every_format_shows_the_raw_values(tmp_path: Path) -
     statuses = {r["status"] for r in document["results"]}
     assert statuses == {"incomplete"}
     assert document["results"][0]["malformed_share"] == pytest.approx(1 / 21)
+
+
+def test_a_source_of_several_files_reports_each_row_by_its_own_file(tmp_path: Path) -> None:
+    contract = tmp_path / "lost.sla"
+    contract.write_text(CONTRACT.format(tolerance="\n  malformed_tolerance 50%"), "utf-8")
+    first = _write(tmp_path / "week1.csv", _calls(answered=30, abandoned=0))
+    second = _write(tmp_path / "week2.csv", [*_calls(answered=10, abandoned=2), "x,2026-01-05"])
+    done = subprocess.run(
+        [sys.executable, "-m", "slalang", "evaluate", str(contract), "--data",
+         f"calls={first}", "--data", f"calls={second}", "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    (data,) = document["data"]
+    assert (data["rows_read"], data["rows_loaded"]) == (43, 42)
+    (problem,) = data["problems"]
+    assert (Path(problem["path"]).name, problem["line"]) == ("week2.csv", 14)
+    abandonment = next(r for r in document["results"] if r["objective"] == "abandonment")
+    assert (abandonment["numerator"], abandonment["denominator"]) == (2, 42)
