@@ -61,10 +61,6 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-ORDER = ("interval", "day", "week", "month", "quarter", "contract_year")
-"""Period kinds from the finest to the coarsest."""
-
-
 def span(period_key: str, period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The start and the (exclusive) end of the period a key names."""
     kind = period.kind
@@ -113,13 +109,6 @@ def sequence(
     while span(keys[-1], period)[1] < end:
         keys.append(following(keys[-1], period, year_start=year_start))
     return keys
-
-
-def finer(a: Period, b: Period) -> bool:
-    """True when periods of kind ``a`` are strictly shorter than periods of kind ``b``."""
-    if a.kind == b.kind == "interval":
-        return a.minutes < b.minutes
-    return ORDER.index(a.kind) < ORDER.index(b.kind)
 
 
 def _months_later(start: dt.datetime, months: int) -> dt.datetime:

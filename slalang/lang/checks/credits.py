@@ -9,6 +9,7 @@ from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, Label
 from slalang.lang import model as m
 from slalang.lang.checks.context import Context
+from slalang.lang.schema import PERIODS
 from slalang.lang.units import seconds
 
 
@@ -93,7 +94,6 @@ RULE_UNITS = {
 
 _PLURALS = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters",
             "contract_year": "years", "interval": "intervals"}  # fmt: skip
-_ORDER = ("interval", "day", "week", "month", "quarter", "contract_year")
 
 
 def window_kind(objective: m.Objective) -> tuple[str, int] | None:
@@ -106,7 +106,7 @@ def window_kind(objective: m.Objective) -> tuple[str, int] | None:
         return ("interval", int(seconds(window.length) // 60))
     if window.name is None or window.name.text == "interval":
         return ("interval", 30)
-    return (window.name.text, 0) if window.name.text in _ORDER else None
+    return (window.name.text, 0) if window.name.text in PERIODS else None
 
 
 def rule_objectives(rule: m.Rule, objectives: Iterable[m.Objective]) -> list[m.Objective]:
@@ -142,11 +142,11 @@ def rule_window(rule: m.Rule, objectives: Iterable[m.Objective]) -> tuple[str, i
 
 def _coarser(a: tuple[str, int], b: tuple[str, int]) -> bool:
     """Whether window ``a`` is coarser than ``b``; never for an unknown window (E209)."""
-    if a[0] not in _ORDER or b[0] not in _ORDER:
+    if a[0] not in PERIODS or b[0] not in PERIODS:
         return False
     if a[0] == b[0] == "interval":
         return a[1] > b[1]
-    return _ORDER.index(a[0]) > _ORDER.index(b[0])
+    return PERIODS.index(a[0]) > PERIODS.index(b[0])
 
 
 def _window_problems(rule: m.Rule, ctx: Context) -> Iterator[Diagnostic]:
