@@ -14,7 +14,7 @@ parameter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import duckdb
@@ -33,7 +33,7 @@ from slalang.data.report import (
     LoadReport,
     Reading,
 )
-from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
+from slalang.data.sql import drop_relation, execute, literal, quote, run, scalar, temp_name
 from slalang.data.zones import Span, folds, gaps
 from slalang.expr import to_sql
 from slalang.lang.canonical import TABLES, TIME_FIELDS
@@ -80,6 +80,141 @@ class _Select:
         return ", ".join(self.items)
 
 
+@attrs.frozen
+class Staging:
+    """The ``SELECT`` that converts and checks the rows of a raw relation, and what it means.
+
+    Attributes:
+        sql: the query; ``?`` placeholders for :attr:`params`.
+        params: the bound values, in textual order.
+        profile: the profile with only its active fields (an optional field whose
+            column is absent is left out).
+        checks: every kind of problem, numbered as in ``_problems``.
+        skipped: ``(local time column, check number)`` of each timestamp field whose
+            clock times the wall zone may skip (judged later unless ``gaps`` were given).
+        stamps: ``(local time column, field)`` of each timestamp, for repeated clock times.
+        wall_zone: the zone the data's clock times are read in, if any.
+    """
+
+    sql: str
+    params: tuple[object, ...]
+    profile: Profile
+    checks: tuple[_Check, ...]
+    skipped: tuple[tuple[str, int], ...]
+    stamps: tuple[tuple[str, str], ...]
+    wall_zone: str | None
+
+
+def staging(
+    profile: Profile,
+    names: Sequence[str],
+    *,
+    raw: str,
+    timezone: str | None,
+    gaps: Mapping[str, Sequence[Span]] | None = None,
+    keep_raw: bool = False,
+    typed: frozenset[str] = frozenset(),
+) -> Staging:
+    """Compile ``profile`` into one ``SELECT`` over ``raw``, whose columns ``c0, c1, ...``
+    hold the export's columns ``names`` as text, plus ``_line`` unless ``keep_raw``.
+
+    The result has the converted fields ``_f0, _f1, ...``, ``_excl`` (the first
+    ``exclude`` rule that matches) and ``_problems`` (the numbers of the checks that
+    fail). With ``gaps`` (local time column -> the spans the wall zone skips), the
+    skipped clock times are judged in the query itself; otherwise a check that is
+    always false stands for them and :func:`apply_profile` marks them afterwards.
+    With ``keep_raw`` the raw columns are kept (for a view, where they cost nothing
+    unless read) and ``raw`` need not have ``_line``. The raw columns named in
+    ``typed`` already hold their field's canonical type (see :func:`typed_columns`).
+    """
+    columns: dict[str, str] = {}
+    for index, name in enumerate(names):
+        columns.setdefault(name, f"c{index}")
+    active = [f for f in profile.fields if not (f.optional and f.column not in columns)]
+    profile = attrs.evolve(profile, fields=tuple(active))
+    first, second, third = _Select(), _Select(), _Select()
+    if keep_raw:
+        first.items.append(", ".join(f"c{i}" for i in range(len(names))) or "NULL AS _none")
+    else:
+        first.add("_line", "_line")
+    checks: list[_Check] = []
+    convert_zone = (
+        timezone is not None and profile.timezone is not None and timezone != profile.timezone
+    )
+    wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
+    skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
+    outcome = next((f"_f{i}" for i, f in enumerate(profile.fields) if f.name == "outcome"), None)
+    stamps: list[tuple[str, str]] = []  # (local time column, field) for repeated clock times
+    for index, field in enumerate(profile.fields):
+        value, flag = f"_v{index}", f"_f{index}"
+        if field.column is not None:
+            first.add(columns[field.column], value)
+        elif field.expr is not None:
+            compiled = to_sql(field.expr, columns=columns)
+            first.add(f"({compiled.sql})", value, compiled.params)
+            inputs = [f"(trim({columns[c]}) <> '')" for c in sorted(field.columns)]
+            first.add(" AND ".join(inputs) or "true", f"_n{index}")
+        else:
+            literal = None if field.value is None else _literal_text(field.value)
+            first.add("CAST(? AS VARCHAR)", value, [literal])
+        typed_column = field.column is not None and columns[field.column] in typed
+        sql, params = _convert_typed(field, value) if typed_column else _convert(field, value)
+        local = flag
+        if convert_zone and field.type == "timestamp":
+            local = f"_l{index}"
+            second.add(sql, local, params)
+            sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
+        second.add(sql, flag, params)
+        checks.extend(_field_checks(index, field, profile.kind, outcome, typed_column))
+        if wall_zone is not None and field.type == "timestamp":
+            skipped.append((local, len(checks)))
+            stamps.append((local, field.name))
+            condition: str = "FALSE"
+            values: tuple[object, ...] = ()
+            if gaps is not None and gaps.get(local):
+                found, bound = within_spans(local, gaps[local])
+                condition, values = found, tuple(bound)
+            checks.append(_Check(condition, values, IMPOSSIBLE_TIMESTAMP, field.name,
+                                 tuple(sorted(field.columns))))  # fmt: skip
+    for index, rule in enumerate(profile.exclude):
+        compiled = to_sql(rule.when, columns=columns)
+        first.add(f"({compiled.sql})", f"_x{index}", compiled.params)
+    for index, rule in enumerate(profile.validate):
+        compiled = to_sql(rule.when, columns=columns)
+        first.add(f"({compiled.sql})", f"_y{index}", compiled.params)
+        checks.append(_Check(f"_y{index}", (), rule.reason, None, tuple(sorted(rule.columns))))
+    cases = " ".join(
+        f"WHEN coalesce(_x{index}, false) THEN {index}" for index in range(len(profile.exclude))
+    )
+    third.add(f"CASE {cases} END" if cases else "CAST(NULL AS INTEGER)", "_excl")
+    problem_items: list[str] = []
+    problem_params: list[object] = []
+    for number, check in enumerate(checks):
+        problem_items.append(f"CASE WHEN coalesce({check.sql}, false) THEN {number} END")
+        problem_params.extend(check.params)
+    third.add(
+        f"list_filter([{', '.join(problem_items)}]::INTEGER[], lambda _p: _p IS NOT NULL)",
+        "_problems",
+        problem_params,
+    )
+    # the raw values and the rules' results are only needed to compute the checks
+    scratch = ", ".join(a for a in first.aliases if a != "_line")
+    exclude = f" EXCLUDE ({scratch})" if scratch else ""
+    query = (
+        f"SELECT *{exclude}, {third.text()} FROM "
+        f"(SELECT *, {second.text()} FROM (SELECT {first.text()} FROM {raw}))"
+    )
+    return Staging(
+        sql=query,
+        params=(*third.params, *second.params, *first.params),
+        profile=profile,
+        checks=tuple(checks),
+        skipped=tuple(skipped),
+        stamps=tuple(stamps),
+        wall_zone=wall_zone,
+    )
+
+
 def apply_profile(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -105,92 +240,26 @@ def apply_profile(
         timezone: the contract's zone (see :func:`slalang.data.load.load`).
         max_problems: how many problems to list (all are counted).
     """
-    columns: dict[str, str] = {}
-    for index, name in enumerate(reading.columns):
-        columns.setdefault(name, f"c{index}")
-    active = [f for f in profile.fields if not (f.optional and f.column not in columns)]
-    profile = attrs.evolve(profile, fields=tuple(active))
+    staged = staging(profile, reading.columns, raw=raw, timezone=timezone)
     stage = temp_name("stage")
-    first, second, third = _Select(), _Select(), _Select()
-    first.add("_line", "_line")
-    checks: list[_Check] = []
-    convert_zone = (
-        timezone is not None and profile.timezone is not None and timezone != profile.timezone
-    )
-    wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
-    skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
-    outcome = next((f"_f{i}" for i, f in enumerate(profile.fields) if f.name == "outcome"), None)
-    stamps: list[tuple[str, str]] = []  # (local time column, field) for repeated clock times
-    for index, field in enumerate(profile.fields):
-        value, flag = f"_v{index}", f"_f{index}"
-        if field.column is not None:
-            first.add(columns[field.column], value)
-        elif field.expr is not None:
-            compiled = to_sql(field.expr, columns=columns)
-            first.add(f"({compiled.sql})", value, compiled.params)
-            inputs = [f"(trim({columns[c]}) <> '')" for c in sorted(field.columns)]
-            first.add(" AND ".join(inputs) or "true", f"_n{index}")
-        else:
-            literal = None if field.value is None else _literal_text(field.value)
-            first.add("CAST(? AS VARCHAR)", value, [literal])
-        sql, params = _convert(field, value)
-        local = flag
-        if convert_zone and field.type == "timestamp":
-            local = f"_l{index}"
-            second.add(sql, local, params)
-            sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
-        second.add(sql, flag, params)
-        checks.extend(_field_checks(index, field, profile.kind, outcome))
-        if wall_zone is not None and field.type == "timestamp":
-            # judged once the stage exists and its time range is known (_mark_skipped)
-            skipped.append((local, len(checks)))
-            stamps.append((local, field.name))
-            checks.append(_Check("FALSE", (), IMPOSSIBLE_TIMESTAMP, field.name,
-                                 tuple(sorted(field.columns))))  # fmt: skip
-    for index, rule in enumerate(profile.exclude):
-        compiled = to_sql(rule.when, columns=columns)
-        first.add(f"({compiled.sql})", f"_x{index}", compiled.params)
-    for index, rule in enumerate(profile.validate):
-        compiled = to_sql(rule.when, columns=columns)
-        first.add(f"({compiled.sql})", f"_y{index}", compiled.params)
-        checks.append(_Check(f"_y{index}", (), rule.reason, None, tuple(sorted(rule.columns))))
-    cases = " ".join(
-        f"WHEN coalesce(_x{index}, false) THEN {index}" for index in range(len(profile.exclude))
-    )
-    third.add(f"CASE {cases} END" if cases else "CAST(NULL AS INTEGER)", "_excl")
-    problem_items: list[str] = []
-    problem_params: list[object] = []
-    for number, check in enumerate(checks):
-        problem_items.append(f"CASE WHEN coalesce({check.sql}, false) THEN {number} END")
-        problem_params.extend(check.params)
-    third.add(
-        f"list_filter([{', '.join(problem_items)}]::INTEGER[], lambda _p: _p IS NOT NULL)",
-        "_problems",
-        problem_params,
-    )
-    # the raw values and the rules' results are only needed to compute the checks
-    scratch = ", ".join(a for a in first.aliases if a != "_line")
-    query = (
-        f"CREATE TEMP TABLE {stage} AS SELECT * EXCLUDE ({scratch}), {third.text()} FROM "
-        f"(SELECT *, {second.text()} FROM (SELECT {first.text()} FROM {raw}))"
-    )
     try:
-        run(con, query, [*third.params, *second.params, *first.params])
+        run(con, f"CREATE TEMP TABLE {stage} AS {staged.sql}", staged.params)
         ambiguous = None
-        if wall_zone is not None:
-            for local, number in skipped:
-                _mark_skipped(con, stage, local, number, wall_zone)
+        if staged.wall_zone is not None:
+            for local, number in staged.skipped:
+                _mark_skipped(con, stage, local, number, staged.wall_zone)
             loaded = "_excl IS NULL AND len(_problems) = 0"
             ambiguous = ambiguous_times(
-                con, relation=stage, stamps=stamps, zone=wall_zone, shown=shown, where=loaded
-            )
+                con, relation=stage, stamps=staged.stamps, zone=staged.wall_zone, shown=shown,
+                where=loaded,
+            )  # fmt: skip
         return _report(
             con,
             raw=raw,
             stage=stage,
             reading=reading,
-            profile=profile,
-            checks=checks,
+            profile=staged.profile,
+            checks=staged.checks,
             table=table,
             shown=shown,
             strict=strict,
@@ -246,6 +315,7 @@ def ambiguous_times(
     zone: str,
     shown: str,
     where: str = "TRUE",
+    bounds: Sequence[object] | None = None,
 ) -> AmbiguousTimes | None:
     """Count the rows of ``relation`` (those ``where`` holds for) with a local clock time
     that ``zone`` repeats, and name the first.
@@ -257,11 +327,14 @@ def ambiguous_times(
         zone: the zone the clock times are read in.
         shown: the data's name, for the example.
         where: an SQL condition on the rows that count (no parameters).
+        bounds: the least and greatest value of each column over those rows, when
+            the caller knows them (saves a pass over the rows).
     """
     if not stamps:
         return None
-    ranges = ", ".join(f"min({column}), max({column})" for column, _ in stamps)
-    (bounds,) = execute(con, f"SELECT {ranges} FROM {relation} WHERE {where}", []).fetchall()
+    if bounds is None:
+        ranges = ", ".join(f"min({column}), max({column})" for column, _ in stamps)
+        (bounds,) = execute(con, f"SELECT {ranges} FROM {relation} WHERE {where}", []).fetchall()
     tests: list[tuple[str, str, str, list[object]]] = []
     for number, (column, name) in enumerate(stamps):
         spans = repeated_spans(zone, *bounds[2 * number : 2 * number + 2])
@@ -328,12 +401,62 @@ def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
     return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
 
 
-def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -> list[_Check]:
+TYPED = frozenset({"number", "timestamp", "date"})
+"""Field types whose text DuckDB's CSV reader converts exactly as :func:`_convert` does
+(for numbers, but for the infinities and NaN, which stay unparsable here)."""
+
+
+def typed_columns(profile: Profile, names: Sequence[str]) -> dict[str, str]:
+    """The raw columns (``c0, c1, ...``) a reader may hand over already converted, with
+    their DuckDB type: those that only fields of one :data:`TYPED` type copy, or only one
+    text field with a closed list of values (as an ``ENUM`` of them), and that no
+    expression, ``exclude`` or ``validate`` rule reads as text."""
+    columns: dict[str, str] = {}
+    for index, name in enumerate(names):
+        columns.setdefault(name, f"c{index}")
+    wanted: dict[str, list[FieldMap | None]] = {}
+    for field in profile.fields:
+        for column in field.columns:
+            wanted.setdefault(column, []).append(field if field.column else None)
+    for rule in (*profile.exclude, *profile.validate):
+        for column in rule.columns:
+            wanted.setdefault(column, []).append(None)
+    found: dict[str, str] = {}
+    for column, fields in wanted.items():
+        if column not in columns or list(names).count(column) != 1:
+            continue
+        types = {f.type if f is not None else None for f in fields}
+        if types <= TYPED:
+            (type_,) = types
+            found[columns[column]] = SQL_TYPES[str(type_)]
+        elif len(fields) == 1 and fields[0] is not None and fields[0].type == "text":
+            allowed = ALLOWED_VALUES.get(fields[0].name)
+            if allowed:
+                found[columns[column]] = f"ENUM({', '.join(literal(v) for v in allowed)})"
+    return found
+
+
+def _convert_typed(field: FieldMap, value: str) -> tuple[str, list[object]]:
+    """The conversion of a value DuckDB's reader already converted (see :func:`typed_columns`)."""
+    if field.type == "number":
+        return f"CASE WHEN isfinite({value}) THEN {value} END", []
+    if field.type == "text":
+        return f"CAST({value} AS VARCHAR)", []
+    return value, []
+
+
+def _field_checks(
+    index: int, field: FieldMap, kind: str, outcome: str | None, typed: bool = False
+) -> list[_Check]:
     value, flag = f"_v{index}", f"_f{index}"
     inputs = tuple(sorted(field.columns))
     checks: list[_Check] = []
     unparsable = ""
-    if field.kind == "column":
+    if field.kind == "column" and typed:
+        unparsable = f"{flag} IS NULL AND {value} IS NOT NULL"  # a number that is not finite
+    elif field.kind == "column" and field.type == "text":
+        pass  # text is never unparsable (an empty value is no value)
+    elif field.kind == "column":
         unparsable = f"{flag} IS NULL AND trim(CAST({value} AS VARCHAR)) <> ''"
     elif field.kind == "expr":
         unparsable = f"{flag} IS NULL AND ({value} IS NOT NULL AND CAST({value} AS VARCHAR) <> ''"
@@ -348,9 +471,10 @@ def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -
         checks.append(_Check(f"{flag} < 0", (), negative, field.name, inputs))
     if field.type in ("timestamp", "date"):
         low, high = YEARS
+        type_ = SQL_TYPES[field.type]
         checks.append(
             _Check(
-                f"year({flag}) NOT BETWEEN {low} AND {high}",
+                f"({flag} < {type_} '{low:04d}-01-01' OR {flag} >= {type_} '{high + 1:04d}-01-01')",
                 (),
                 IMPOSSIBLE_TIMESTAMP,
                 field.name,

@@ -45,6 +45,7 @@ import yaml
 from slalang.codes import diag
 from slalang.data.convert import YEARS, apply_profile, skipped_spans
 from slalang.data.delimited import drop_raw
+from slalang.data.native import load_native
 from slalang.data.parquet_view import direct_profile as _direct_profile  # a test replaces it
 from slalang.data.parquet_view import load_parquet_view, parquet_schema
 from slalang.data.profiles import (
@@ -163,6 +164,23 @@ def load(
                 timezone=timezone,
                 max_problems=max_problems,
             )
+
+    if profile.format in ("csv", "tsv"):
+        try:
+            native = load_native(
+                con,
+                path=path,
+                profile=profile,
+                table=table,
+                shown=shown,
+                strict=strict,
+                timezone=timezone,
+                max_problems=max_problems,
+            )
+        except (duckdb.Error, OSError, UnicodeError) as error:
+            return failed(table, [_unreadable(shown, error)], strict)
+        if native is not None:
+            return native
 
     def read(raw: str) -> Reading | list[Diagnostic]:
         try:

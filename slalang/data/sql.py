@@ -8,7 +8,9 @@ bound parameter.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +65,71 @@ def file_pattern(path: Path) -> str:
     one-character class, so ``c[1].parquet`` reads that file and not ``c1.parquet``.
     """
     return re.sub(r"[*?\[]", lambda m: f"[{m.group()}]", str(path))
+
+
+def literal(value: object) -> str:
+    """A value as a DuckDB literal, for the one place a parameter cannot go: a view.
+
+    Strings are quoted with every ``'`` doubled (DuckDB's standard strings have no
+    other escape), so no value can end its literal; numbers are written back from
+    their Python value, times in ISO 8601, lists element by element.
+
+    Raises:
+        TypeError: a value of another type, which has no literal here.
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return repr(value)
+        return f"CAST('{value!r}' AS DOUBLE)"
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise TypeError("a string with a NUL character has no literal")
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, dt.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    raise TypeError(f"no literal for a {type(value).__name__}")
+
+
+def inline(sql: str, params: Sequence[object]) -> str:
+    """``sql`` with each ``?`` placeholder replaced by its parameter as a :func:`literal`.
+
+    A ``?`` inside a quoted string or identifier of ``sql`` (a regular expression's
+    ``[+-]?``) is text, not a placeholder.
+
+    Raises:
+        ValueError: the placeholders and the parameters do not match one to one.
+    """
+    out: list[str] = []
+    values = iter(params)
+    count, start, quoting = 0, 0, ""
+    for index, char in enumerate(sql):
+        if quoting:
+            if char == quoting:
+                quoting = ""  # a doubled quote closes and reopens: the same text
+        elif char in "'\"":
+            quoting = char
+        elif char == "?":
+            out.append(sql[start:index])
+            try:
+                out.append(literal(next(values)))
+            except StopIteration:
+                raise ValueError(f"more placeholders than the {len(params)} parameters") from None
+            count += 1
+            start = index + 1
+    if quoting or count != len(params):
+        raise ValueError(f"{count} placeholders for {len(params)} parameters")
+    out.append(sql[start:])
+    return "".join(out)
 
 
 def temp_name(what: str) -> str:

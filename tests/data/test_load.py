@@ -3,6 +3,7 @@ excluded rows by reason, and no profile text in SQL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -415,8 +416,11 @@ def test_hostile_names_and_values_never_reach_sql(
     assert con.execute("SELECT x FROM victim").fetchall() == [(1,)]
     assert spy.statements
     for sql in spy.statements:
+        # views cannot take parameters: there, values are string literals, which DuckDB
+        # ends only at a lone quote; outside them no text of the profile or file appears
+        outside = re.sub(r"'(?:[^']|'')*'", "''", sql)
         for text in (HOSTILE, column, "victim", "zz", "abandoned", str(path)):
-            assert text not in sql, (text, sql)
+            assert text not in outside, (text, sql)
     with pytest.raises(ValueError, match="identifier"):
         load(con, path=path, profile=profile, table="calls; DROP TABLE victim")
 

@@ -1,0 +1,637 @@
+"""Loading stage, delimited text at DuckDB's speed: CSV and TSV read by DuckDB's own reader.
+
+The canonical table of a CSV or TSV export is a view: DuckDB's CSV reader parses
+the file as a query reads it, streaming, and the profile's conversion and checks
+(:func:`~slalang.data.convert.staging`) run on each record as it goes by. The file
+is never held in memory, in Python or in DuckDB, and nothing is copied.
+
+One pass over the file (:func:`_status`) counts everything the report needs: the
+rows by minute of their record time, by ``exclude`` rule and by the checks they
+fail, and the time range of each timestamp field. Lines DuckDB rejects (a wrong
+number of fields, text after a closing quote) are stored by DuckDB with their line
+number and raw text, and judged again here the way :mod:`slalang.data.delimited`
+judges them, so the reasons and details are the same. Only when rows are malformed
+is the file read a second time, to list them with their lines and raw values; only
+when the data's time range holds clock times its zone skips is the status pass run
+again with those times among the checks.
+
+DuckDB's reading is used only where it provably agrees with the line-by-line
+reader of :mod:`slalang.data.delimited`, which keeps every case of its own: a file
+is read here when every record is on a line of its own. That is checked, not
+assumed: the file's physical lines, counted by DuckDB as plain text
+(:func:`_line_facts`), must add up to the header, the records read, the lines
+rejected and the blank lines. A quoted line break, an unclosed quote, two stray
+quotes, mixed line endings, bytes that are not in the profile's encoding, a header
+DuckDB would read otherwise, a line with thousands of fields more than the header
+(whose rejection DuckDB reports once per extra field), or any disagreement about a
+rejected line: :func:`load_native` returns ``None`` and the file is read by
+:mod:`slalang.data.delimited`.
+
+Line numbers: DuckDB numbers rejected lines but not the records it reads, so each
+record's line is its ordinal (``row_number() OVER ()``, in file order) plus the
+header and the blank or rejected lines before it (:func:`_line_sql`). A query that
+does not read ``_line`` does not compute it.
+
+A view cannot take parameters: its values (the file's path, the delimiter, the
+profile's literals) are written as literals by :func:`~slalang.data.sql.literal`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+import duckdb
+
+from slalang.data.convert import (
+    Staging,
+    ambiguous_times,
+    apply_profile,
+    column_sql,
+    output_names,
+    skipped_spans,
+    staging,
+    time_name,
+    typed_columns,
+)
+from slalang.data.delimited import parse_record
+from slalang.data.profiles import Profile, check_columns
+from slalang.data.report import (
+    UNREADABLE_LINE,
+    WRONG_FIELD_COUNT,
+    DataProblem,
+    LoadReport,
+    Reading,
+    failed,
+)
+from slalang.data.sql import (
+    drop_relation,
+    execute,
+    file_pattern,
+    inline,
+    literal,
+    quote,
+    run,
+    temp_name,
+)
+
+MAX_LINE_BYTES = 1 << 21
+"""The longest line DuckDB is asked to read (2 MiB, its default; its buffers grow with it);
+a file with a longer one is read line by line."""
+
+EXTRA_FIELDS = 256
+"""A line longer than 4 KiB with more delimiters than the header's fields plus this is
+left to the line-by-line reader (DuckDB reports such a line once per extra field)."""
+
+SHIFT_CASES = 64
+"""Up to this many blank or rejected lines, a record's line is computed with a CASE; past
+it, with a join on blocks of records."""
+
+_BLOCK = 4096
+_SCAN = "_slalang_scan_"
+_HEAD_BYTES = 1 << 16
+_ENCODINGS = {"utf-8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1"}
+_DECODERS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
+_REJECTED = {"MISSING COLUMNS", "TOO MANY COLUMNS", "UNQUOTED VALUE"}
+
+
+@attrs.frozen
+class _Header:
+    names: tuple[str, ...]
+    lines: int  # lines before the first record: 1 with a header, 0 without
+
+
+@attrs.frozen
+class _Lines:
+    total: int
+    blank: tuple[int, ...]  # the blank lines, by number
+
+
+def load_native(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: Path,
+    profile: Profile,
+    table: str,
+    shown: str,
+    strict: bool,
+    timezone: str | None,
+    max_problems: int,
+) -> LoadReport | None:
+    """Load a CSV or TSV export as a view over the file, or return ``None`` when the file
+    needs the line-by-line reader of :mod:`slalang.data.delimited` (see the module's text).
+
+    Raises:
+        duckdb.Error, OSError: the file cannot be read.
+    """
+    header = _header(path, profile)
+    if header is None:
+        return None
+    missing = check_columns(profile, header.names)
+    if missing:
+        return failed(table, missing, strict)
+    width = len(header.names)
+    facts = _line_facts(con, path, profile, width)
+    if facts is None:
+        return None
+    status = _Status.run(con, path, profile, header, timezone, shown, gaps=None)
+    if status is None:
+        return None
+    gaps = status.gaps()
+    if gaps:
+        status = _Status.run(con, path, profile, header, timezone, shown, gaps=gaps)
+        if status is None:
+            return None
+    skipped = sorted([*facts.blank, *status.rejected])
+    if facts.total != header.lines + status.records + len(skipped):
+        return None  # a record spans lines somewhere, or DuckDB split lines otherwise
+    breaks = [line - header.lines - 1 - rank for rank, line in enumerate(skipped)]
+    return _finish(
+        con,
+        status=status,
+        breaks=breaks,
+        table=table,
+        shown=shown,
+        strict=strict,
+        timezone=timezone,
+        max_problems=max_problems,
+    )
+
+
+def _header(path: Path, profile: Profile) -> _Header | None:
+    """The export's column names from its first line, or ``None`` when that line is empty,
+    holds a quote that spans lines, or cannot be read (the line-by-line reader decides)."""
+    size = _HEAD_BYTES
+    with path.open("rb") as file:
+        while True:
+            head = file.read(size)
+            text = head.decode(_DECODERS[profile.encoding], errors="replace")
+            cut = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+            if cut >= 0 or len(head) < size:
+                break
+            file.seek(0)
+            size *= 4
+    if not text:
+        return None
+    first = text[:cut] if cut >= 0 else text
+    if not first or "\ufffd" in first:
+        return None
+    fields, extra, wrong = parse_record(first, lambda _: None, profile.delimiter, profile.quote)
+    if wrong is not None or extra:
+        return None
+    if profile.header:
+        return _Header(tuple(name or "" for name in fields), 1)
+    return _Header(tuple(f"column{i + 1}" for i in range(len(fields))), 0)
+
+
+def _options(profile: Profile) -> list[str]:
+    return [
+        "auto_detect = false",
+        f"delim = {literal(profile.delimiter)}",
+        f"encoding = {literal(_ENCODINGS[profile.encoding])}",
+        f"max_line_size = {MAX_LINE_BYTES}",
+    ]
+
+
+def _scan(
+    path: Path,
+    profile: Profile,
+    header: _Header,
+    rejects: tuple[str, str] | None,
+    types: dict[str, str],
+) -> str:
+    """DuckDB's reader over the file: columns ``c0, c1, ...`` as text, or converted by DuckDB
+    where ``types`` says; rejected lines stored in the two ``rejects`` tables, or skipped."""
+    columns = ", ".join(
+        f"'c{i}': {literal(types.get(f'c{i}', 'VARCHAR'))}" for i in range(len(header.names))
+    )
+    options = [
+        f"columns = {{{columns}}}",
+        f"header = {'true' if header.lines else 'false'}",
+        f"quote = {literal(profile.quote)}",
+        f"escape = {literal(profile.quote)}",
+        "strict_mode = true",
+        "null_padding = false",
+        *_options(profile),
+    ]
+    if rejects is None:
+        options.append("ignore_errors = true")
+    else:
+        errors, scans = rejects
+        options += [
+            "store_rejects = true",
+            f"rejects_table = {literal(errors)}",
+            f"rejects_scan = {literal(scans)}",
+        ]
+    return f"read_csv({literal(file_pattern(path.absolute()))}, {', '.join(options)})"
+
+
+def _plain_lines(path: Path, profile: Profile) -> str:
+    """DuckDB's reader over the file as plain lines, one column ``l``, in file order."""
+    return (
+        f"read_csv({literal(file_pattern(path.absolute()))}, columns = {{'l': 'VARCHAR'}}, "
+        "header = false, quote = '', escape = '', strict_mode = false, "
+        f"{', '.join(_options(attrs.evolve(profile, delimiter=chr(1))))})"
+    )
+
+
+def _line_facts(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, width: int
+) -> _Lines | None:
+    """The file's physical lines, counted by DuckDB as plain text, and its blank lines; or
+    ``None`` when the text cannot be read so or a long line has far too many fields."""
+    lines = _plain_lines(path, profile)
+    delimiter = literal(profile.delimiter)
+    crowded = (
+        f"strlen(l) > 4096 AND length(l) - length(replace(l, {delimiter}, '')) "
+        f"> {int(width) + EXTRA_FIELDS}"
+    )
+    blank = "coalesce(l, '') IN ('', chr(13))"
+    try:
+        total, blanks, wide = execute(
+            con,
+            f"SELECT count(*), count(*) FILTER ({blank}), bool_or({crowded}) FROM {lines}",
+            [],
+        ).fetchone() or (0, 0, False)
+        if wide:
+            return None
+        numbers: list[int] = []
+        if blanks:
+            numbers = [
+                int(n)
+                for (n,) in execute(
+                    con,
+                    f"SELECT n FROM (SELECT row_number() OVER () AS n, l FROM {lines}) "
+                    f"WHERE {blank} ORDER BY n",
+                    [],
+                ).fetchall()
+            ]
+    except duckdb.Error:
+        return None
+    return _Lines(int(total), tuple(numbers))
+
+
+@attrs.frozen
+class _Status:
+    """What one pass over the file found."""
+
+    staged: Staging
+    checked: str  # the SELECT of converted and checked records (no parameters)
+    header: _Header
+    path: Path
+    profile: Profile
+    groups: tuple[tuple[dt.datetime | None, int | None, tuple[int, ...], int], ...]
+    bounds: tuple[tuple[object, object, object, object], ...]  # per stamp: all, loaded
+    rejected: tuple[int, ...]  # lines
+    rejected_problems: tuple[DataProblem, ...]
+    rejected_records: tuple[tuple[int, list[str | None]], ...]  # (line, fields)
+
+    @property
+    def records(self) -> int:
+        return sum(n for *_, n in self.groups)
+
+    @staticmethod
+    def run(
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        profile: Profile,
+        header: _Header,
+        timezone: str | None,
+        shown: str,
+        gaps: dict[str, list[tuple[dt.datetime, dt.datetime]]] | None,
+    ) -> _Status | None:
+        errors, scans = temp_name("rejects"), temp_name("rejects_scan")
+        types = typed_columns(profile, header.names)
+
+        def checked(rejects: tuple[str, str] | None) -> tuple[Staging, str]:
+            # the scan's literals are written in after the placeholders are filled in
+            staged = staging(
+                profile, header.names, raw=_SCAN, timezone=timezone, gaps=gaps, keep_raw=True,
+                typed=frozenset(types),
+            )  # fmt: skip
+            text = inline(staged.sql, staged.params)
+            assert text.count(_SCAN) == 1
+            scan = _scan(path, profile, header, rejects, types)
+            return staged, text.replace(_SCAN, f"{scan} AS _r")
+
+        staged, counting = checked((errors, scans))
+        time = _time_flag(staged)
+        minute = f"date_trunc('minute', CAST({time} AS TIMESTAMP))" if time else "NULL"
+        loaded = "_excl IS NULL AND len(_problems) = 0"
+        ranges = "".join(
+            f", min({c}), max({c}), min({c}) FILTER ({loaded}), max({c}) FILTER ({loaded})"
+            for c, _ in staged.stamps
+        )
+        try:
+            rows = execute(
+                con,
+                f"SELECT {minute} AS _m, _excl, _problems, count(*){ranges} "
+                f"FROM ({counting}) GROUP BY ALL",
+                [],
+            ).fetchall()
+            found = execute(
+                con,
+                f"SELECT line, list(DISTINCT error_type), any_value(csv_line) FROM {errors} "
+                "GROUP BY line ORDER BY line",
+                [],
+            ).fetchall()
+        except duckdb.Error:
+            return None  # DuckDB cannot read the file so (mixed line endings, ...)
+        finally:
+            run(con, f"DROP TABLE IF EXISTS {errors}", [])
+            run(con, f"DROP TABLE IF EXISTS {scans}", [])
+        problems: list[DataProblem] = []
+        records: list[tuple[int, list[str | None]]] = []
+        for line, kinds, text in found:
+            if not set(kinds) <= _REJECTED:
+                return None  # bytes not in the encoding, a line too long: read line by line
+            judged = _rejected_line(shown, int(line), str(text), profile, len(header.names))
+            if judged is None:
+                return None
+            if isinstance(judged, DataProblem):
+                problems.append(judged)
+            else:
+                records.append((int(line), judged))  # a value DuckDB could not convert
+        stamps = len(staged.stamps)
+        bounds = []
+        for number in range(stamps):
+            values = [row[4 + 4 * number : 8 + 4 * number] for row in rows]
+            bounds.append(
+                (
+                    min((v[0] for v in values if v[0] is not None), default=None),
+                    max((v[1] for v in values if v[1] is not None), default=None),
+                    min((v[2] for v in values if v[2] is not None), default=None),
+                    max((v[3] for v in values if v[3] is not None), default=None),
+                )
+            )
+        _, view = checked(None)
+        return _Status(
+            staged=staged,
+            checked=view,
+            header=header,
+            path=path,
+            profile=profile,
+            groups=tuple(
+                (m, None if e is None else int(e), tuple(int(p) for p in problems_), int(n))
+                for m, e, problems_, n, *_ in rows
+            ),
+            bounds=tuple(bounds),
+            rejected=tuple(sorted([*(p.line for p in problems), *(n for n, _ in records)])),
+            rejected_problems=tuple(problems),
+            rejected_records=tuple(records),
+        )
+
+    def gaps(self) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+        """The clock times the wall zone skips within each timestamp's range, if any."""
+        zone = self.staged.wall_zone
+        if zone is None:
+            return {}
+        found = {}
+        for (local, _), (low, high, _, _) in zip(self.staged.stamps, self.bounds, strict=True):
+            spans = skipped_spans(zone, low, high)
+            if spans:
+                found[local] = spans
+        return found
+
+
+def _time_flag(staged: Staging) -> str | None:
+    name = time_name(staged.profile)
+    return next((f"_f{i}" for i, f in enumerate(staged.profile.fields) if f.name == name), None)
+
+
+def _rejected_line(
+    path: str, line: int, text: str, profile: Profile, width: int
+) -> DataProblem | list[str | None] | None:
+    """A line DuckDB rejected, judged as :mod:`slalang.data.delimited` judges it: the
+    problem that line-by-line reader finds, or the record's fields when it reads the
+    line (a value DuckDB could not convert), or ``None`` when the line is not one line."""
+    text = text.lstrip("\r\n")
+    if "\n" in text or "\r" in text:
+        return None
+    fields, _, wrong = parse_record(text, lambda _: None, profile.delimiter, profile.quote, width)
+    if wrong is not None:
+        return DataProblem(path, line, UNREADABLE_LINE, None, wrong)
+    if len(fields) != width:
+        detail = f"{len(fields)} fields instead of {width}"
+        return DataProblem(path, line, WRONG_FIELD_COUNT, None, detail)
+    return fields
+
+
+def _line_sql(header_lines: int, breaks: Sequence[int], blocks: str | None) -> str:
+    """The line of the record numbered ``_row``: its ordinal, plus the lines before the
+    first record, plus the blank or rejected lines before it (``breaks[i]`` records come
+    before the i-th of them)."""
+    base = f"_row + {int(header_lines)}"
+    if not breaks:
+        return base
+    if blocks is None:
+        cases = " ".join(
+            f"WHEN _row > {int(g)} THEN {i + 1}" for i, g in reversed(list(enumerate(breaks)))
+        )
+        return f"{base} + CASE {cases} ELSE 0 END"
+    return f"{base} + _k._base + len(list_filter(_k._breaks, lambda _b: _b < _row))"
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    status: _Status,
+    breaks: list[int],
+    table: str,
+    shown: str,
+    strict: bool,
+    timezone: str | None,
+    max_problems: int,
+) -> LoadReport | None:
+    staged = status.staged
+    apart = _judge_apart(con, status, shown, timezone, max_problems)
+    if apart is None:
+        return None
+    blocks = None
+    if len(breaks) > SHIFT_CASES:
+        blocks = f"_slalang_lines_{table}"
+        _store_blocks(con, blocks, breaks, status.records)
+    join = f" LEFT JOIN {blocks} AS _k ON _k._block = (_c._row - 1) // {_BLOCK}" if blocks else ""
+    line = _line_sql(status.header.lines, breaks, blocks)
+    numbered = (
+        f"(SELECT _c.*, {line} AS _line FROM (SELECT *, row_number() OVER () AS _row "
+        f"FROM ({status.checked})) AS _c{join})"
+    )
+    loaded = "_excl IS NULL AND len(_problems) = 0"
+    # the view tests only what the pass found: a file whose every record is fine is read
+    # without the checks, and without the columns no query asks for
+    filters = []
+    if any(excl is not None for _, excl, _, _ in status.groups):
+        filters.append("_excl IS NULL")
+    if any(excl is None and problems for _, excl, problems, _ in status.groups):
+        filters.append("len(_problems) = 0")
+    where = f" WHERE {' AND '.join(filters)}" if filters else ""
+    selected = [f"{column_sql(staged.profile, name)} AS {quote(name)}"
+                for name in output_names(staged.profile)]  # fmt: skip
+    drop_relation(con, table)
+    run(
+        con,
+        f"CREATE VIEW {quote(table)} AS SELECT {', '.join(selected)}, _line FROM {numbered}"
+        + where,
+        [],
+    )
+    counts: dict[str, int] = dict(apart.problem_counts)
+    excluded: dict[str, int] = dict(apart.excluded)
+    for problem in status.rejected_problems:
+        counts[problem.reason] = counts.get(problem.reason, 0) + 1
+    malformed: dict[dt.datetime | None, int] = {}
+    for moment, n in apart.malformed_at:
+        malformed[moment] = malformed.get(moment, 0) + n
+    if status.rejected_problems:
+        malformed[None] = malformed.get(None, 0) + len(status.rejected_problems)
+    loaded_at: dict[dt.datetime, int] = {}
+    rows_loaded = 0
+    listing = False
+    for minute, excl, problems, n in status.groups:
+        if excl is not None:
+            reason = staged.profile.exclude[excl].reason
+            excluded[reason] = excluded.get(reason, 0) + n
+        elif problems:
+            for number in problems:
+                reason = staged.checks[number].reason
+                counts[reason] = counts.get(reason, 0) + n
+            malformed[minute] = malformed.get(minute, 0) + n
+            listing = True
+        else:
+            rows_loaded += n
+            if minute is not None:
+                loaded_at[minute] = loaded_at.get(minute, 0) + n
+    found = [*status.rejected_problems, *apart.problems]
+    found.sort(key=lambda p: p.line)
+    found = found[:max_problems]
+    if listing:
+        found += _listed(con, status, numbered, shown, max_problems)
+        found.sort(key=lambda p: p.line)
+    ambiguous = None
+    zone = staged.wall_zone
+    if zone is not None and staged.stamps:
+        ambiguous = ambiguous_times(
+            con, relation=numbered, stamps=staged.stamps, zone=zone, shown=shown, where=loaded,
+            bounds=[value for _, _, low, high in status.bounds for value in (low, high)],
+        )  # fmt: skip
+    return LoadReport(
+        table=table,
+        rows_read=status.records + len(status.rejected),
+        rows_loaded=rows_loaded,
+        problems=tuple(found[:max_problems]),
+        problem_counts=counts,
+        excluded=excluded,
+        strict=strict,
+        malformed_at=tuple(sorted(malformed.items(), key=_moment)) if counts else (),
+        loaded_at=tuple(sorted(loaded_at.items())) if counts else (),
+        ambiguous=ambiguous,
+    )
+
+
+def _moment(item: tuple[dt.datetime | None, int]) -> tuple[bool, dt.datetime]:
+    return (item[0] is not None, item[0] or dt.datetime.min)
+
+
+def _judge_apart(
+    con: duckdb.DuckDBPyConnection,
+    status: _Status,
+    shown: str,
+    timezone: str | None,
+    max_problems: int,
+) -> LoadReport | None:
+    """The records DuckDB rejected for a value it could not convert, judged from their text
+    the way every record of :mod:`slalang.data.delimited` is; ``None`` when one of them
+    loads (DuckDB and the profile disagree on a value: the file is read line by line)."""
+    names = status.header.names
+    raw, checked = temp_name("raw"), temp_name("apart")
+    selected = "".join(f"_r[{i + 1}] AS c{i}, " for i in range(len(names)))
+    records = status.rejected_records
+    try:
+        run(
+            con,
+            f"CREATE TEMP TABLE {raw} AS SELECT {selected}_line FROM (SELECT "
+            "unnest(CAST(? AS BIGINT[])) AS _line, unnest(CAST(? AS VARCHAR[][])) AS _r)",
+            [[line for line, _ in records], [fields for _, fields in records]],
+        )
+        report = apply_profile(
+            con,
+            raw=raw,
+            reading=Reading(names, len(records)),
+            profile=status.profile,
+            table=checked,
+            shown=shown,
+            strict=False,
+            timezone=timezone,
+            max_problems=max_problems,
+        )
+    finally:
+        run(con, f"DROP TABLE IF EXISTS {raw}", [])
+        drop_relation(con, checked)
+    return None if report.rows_loaded else report
+
+
+def _store_blocks(
+    con: duckdb.DuckDBPyConnection, name: str, breaks: Sequence[int], records: int
+) -> None:
+    """For each block of records, the breaks before it and those inside it."""
+    bases, inside = [], []
+    for block in range(records // _BLOCK + 1):
+        first = block * _BLOCK + 1
+        bases.append(bisect.bisect_left(breaks, first))
+        inside.append(list(breaks[bases[-1] : bisect.bisect_left(breaks, first + _BLOCK)]))
+    run(con, f"DROP TABLE IF EXISTS {name}", [])
+    run(
+        con,
+        f"CREATE TEMP TABLE {name} AS SELECT generate_subscripts(_b, 1) - 1 AS _block, "
+        "unnest(_b) AS _base, unnest(_i) AS _breaks "
+        "FROM (SELECT CAST(? AS BIGINT[]) AS _b, CAST(? AS BIGINT[][]) AS _i)",
+        [bases, inside],
+    )
+
+
+def _listed(
+    con: duckdb.DuckDBPyConnection, status: _Status, numbered: str, shown: str, limit: int
+) -> list[DataProblem]:
+    """The first ``limit`` malformed records (not excluded), each problem with the raw
+    values involved, as the file spells them (its lines are read again for them)."""
+    rows = execute(
+        con,
+        f"SELECT _line, _problems FROM {numbered} "
+        "WHERE _excl IS NULL AND len(_problems) > 0 ORDER BY _line LIMIT ?",
+        [limit],
+    ).fetchall()
+    texts = _raw_lines(con, status.path, status.profile, [int(line) for line, _ in rows])
+    names = status.header.names
+    found = []
+    for line, problems in rows:
+        fields, _, _ = parse_record(
+            texts.get(int(line), ""), lambda _: None, status.profile.delimiter,
+            status.profile.quote,
+        )  # fmt: skip
+        values: dict[str, str | None] = {}
+        for name, cell in zip(names, fields, strict=False):
+            values.setdefault(name, cell)
+        for number in problems:
+            check = status.staged.checks[int(number)]
+            detail = ", ".join(f"{c}={values.get(c)!r}" for c in check.columns)
+            found.append(DataProblem(shown, int(line), check.reason, check.field, detail))
+    return found
+
+
+def _raw_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, numbers: Sequence[int]
+) -> dict[int, str]:
+    """The text of some lines of the file, by number."""
+    if not numbers:
+        return {}
+    lines = _plain_lines(path, profile)
+    rows = execute(
+        con,
+        f"SELECT n, l FROM (SELECT row_number() OVER () AS n, l FROM {lines}) "
+        "WHERE list_contains(?, n)",
+        [list(numbers)],
+    ).fetchall()
+    return {int(n): (text or "").removesuffix("\r") for n, text in rows}
