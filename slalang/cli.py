@@ -136,6 +136,18 @@ def _parser() -> argparse.ArgumentParser:
         default="duckdb",
         help="duckdb (default, fast) or reference (slow, obvious Python)",
     )
+    evaluate.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB's memory limit, such as 4GB, 512MiB or 75%% (default: DuckDB's, 80%% of "
+        "the memory); what does not fit is written to the temporary folder",
+    )
+    evaluate.add_argument(
+        "--temp-dir",
+        metavar="DIR",
+        help="the folder DuckDB writes what does not fit in memory to, created if needed "
+        "(default: DuckDB's, .tmp in the current folder)",
+    )
     evaluate.add_argument("--output", metavar="FILE", help="write the report to FILE")
     evaluate.add_argument(
         "--color",
@@ -307,6 +319,8 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             evaluator=args.evaluator,
             base=base,
             progress=bar,
+            memory_limit=args.memory_limit,
+            temp_dir=args.temp_dir,
         )
     except api.EvaluationError as error:
         if bar is not None:
