@@ -37,6 +37,8 @@ _EXAMPLES = """examples:
                                             verdicts of a one-source contract
   slalang evaluate contracts/acme-care.sla --data contacts=c.parquet --data qa=qa.csv ...
                                             bind each source of the contract to a file
+  slalang evaluate contracts/multi-queue.sla --data calls='exports/2026-*.csv' --memory-limit 2GB
+                                            a source in many files, DuckDB within 2 GB
   slalang generate --kind contacts --rows 100000 --seed 1 sample/contacts.parquet
                                             synthetic contact records for trying things out
 """
@@ -119,8 +121,10 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="[SOURCE=]PATH",
-        help="a data file; SOURCE=PATH binds it to one source of the contract "
-        "(repeat for each source, and for each file of a source given in several files)",
+        help="a data file, or a quoted pattern of files such as 'exports/2026-*.csv' (a path "
+        "that exists is always that file); SOURCE=PATH binds it to one source of the "
+        "contract (repeat for each source, and for each file of a source given in several "
+        "files)",
     )
     evaluate.add_argument(
         "--format", choices=REPORT_FORMATS, default="table", help="output format (default: table)"

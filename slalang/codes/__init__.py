@@ -457,8 +457,10 @@ _ENTRIES: dict[str, Code] = {
             _E,
             "data file unreadable",
             "The data file does not exist, is not a file, or its reader failed as a whole "
-            "(a corrupt Parquet file, for example). Single bad rows are reported as data "
-            "problems instead, with their line numbers.",
+            "(a corrupt Parquet file, for example); or a pattern (`exports/2026-*.csv`) matches "
+            "no file. A folder is not read as a whole: the help gives the pattern of its "
+            "files. Single bad rows are reported as data problems instead, with their line "
+            "numbers.",
         ),
         Code(
             "E820",

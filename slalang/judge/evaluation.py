@@ -19,6 +19,7 @@ import duckdb
 from slalang.codes import diag
 from slalang.data.contract_profiles import unreadable
 from slalang.data.load import MAX_PROBLEMS, LoadReport, load, load_arrow
+from slalang.data.paths import data_files, is_pattern
 from slalang.data.profiles import DEFAULT_PROFILES, load_profile
 from slalang.data.resources import memory_problem, out_of_memory, resources
 from slalang.data.sql import drop_relation
@@ -240,6 +241,45 @@ def _several_files(value: Any) -> bool:
     return isinstance(value, list | tuple) and all(isinstance(v, str | Path) for v in value)
 
 
+def expand_patterns(bound: Mapping[str, Any]) -> dict[str, Any]:
+    """The data of each source with each path pattern replaced by the files it matches.
+
+    A path that is not a pattern stays as given (see :mod:`slalang.data.paths`); a pattern
+    that matches one file becomes that file, one that matches several a list of them, read
+    as the files of one source; in a list, each pattern's files take its place.
+
+    Raises:
+        EvaluationError: every pattern that matches no file, and every folder (``E812``).
+    """
+    problems: list[Diagnostic] = []
+
+    def files_of(value: str | Path) -> list[Path]:
+        found = data_files(value)
+        if isinstance(found, Diagnostic):
+            problems.append(found)
+            return []
+        return found
+
+    expanded: dict[str, Any] = {}
+    for source_id, value in bound.items():
+        if isinstance(value, str | Path):
+            files = files_of(value)
+            if is_pattern(value) and len(files) > 1:
+                value = files
+            elif is_pattern(value) and files:
+                value = files[0]
+        elif _several_files(value):
+            paths: list[str | Path] = []
+            for item in value:
+                found = files_of(item)
+                paths.extend(found if is_pattern(item) else [item])
+            value = paths
+        expanded[source_id] = value
+    if problems:
+        raise EvaluationError(problems, io=True)
+    return expanded
+
+
 def _load_files(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -391,7 +431,7 @@ def evaluate(
     wanted = resources(memory_limit, temp_dir)
     if isinstance(wanted, list):
         raise EvaluationError(wanted, io=True)
-    bound = bind(plan, data)
+    bound = expand_patterns(bind(plan, data))
     con = duckdb.connect() if connection is None else connection
     step = ["setting up"]
     try:
