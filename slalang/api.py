@@ -165,8 +165,13 @@ def evaluate(
     base: Path | None = None,
     connection: Any = None,
     progress: Callable[[str, float | None], None] | None = None,
+    memory_limit: str | int | None = None,
+    temp_dir: str | Path | None = None,
 ) -> Evaluation:
     """Evaluate a compiled contract over data; see :func:`slalang.judge.evaluation.evaluate`.
+
+    ``memory_limit`` (``"4GB"``, ``"512MiB"``, ``"75%"``) and ``temp_dir`` set DuckDB's
+    memory limit and the folder it spills to; see docs/data.md, "Large files".
 
     >>> import slalang
     >>> from slalang.synth import contacts
@@ -191,7 +196,8 @@ def evaluate(
     from slalang.judge.evaluation import evaluate as run
 
     return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
-               connection=connection, progress=progress)  # fmt: skip
+               connection=connection, progress=progress, memory_limit=memory_limit,
+               temp_dir=temp_dir)  # fmt: skip
 
 
 _LATER = {

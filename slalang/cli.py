@@ -37,6 +37,8 @@ _EXAMPLES = """examples:
                                             verdicts of a one-source contract
   slalang evaluate contracts/acme-care.sla --data contacts=c.parquet --data qa=qa.csv ...
                                             bind each source of the contract to a file
+  slalang evaluate contracts/multi-queue.sla --data calls='exports/2026-*.csv' --memory-limit 2GB
+                                            a source in many files, DuckDB within 2 GB
   slalang generate --kind contacts --rows 100000 --seed 1 sample/contacts.parquet
                                             synthetic contact records for trying things out
 """
@@ -119,8 +121,10 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="[SOURCE=]PATH",
-        help="a data file; SOURCE=PATH binds it to one source of the contract "
-        "(repeat for each source, and for each file of a source given in several files)",
+        help="a data file, or a quoted pattern of files such as 'exports/2026-*.csv' (a path "
+        "that exists is always that file); SOURCE=PATH binds it to one source of the "
+        "contract (repeat for each source, and for each file of a source given in several "
+        "files)",
     )
     evaluate.add_argument(
         "--format", choices=REPORT_FORMATS, default="table", help="output format (default: table)"
@@ -135,6 +139,18 @@ def _parser() -> argparse.ArgumentParser:
         choices=ENGINES,
         default="duckdb",
         help="duckdb (default, fast) or reference (slow, obvious Python)",
+    )
+    evaluate.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB's memory limit, such as 4GB, 512MiB or 75%% (default: DuckDB's, 80%% of "
+        "the memory); what does not fit is written to the temporary folder",
+    )
+    evaluate.add_argument(
+        "--temp-dir",
+        metavar="DIR",
+        help="the folder DuckDB writes what does not fit in memory to, created if needed "
+        "(default: DuckDB's, .tmp in the current folder)",
     )
     evaluate.add_argument("--output", metavar="FILE", help="write the report to FILE")
     evaluate.add_argument(
@@ -307,6 +323,8 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             evaluator=args.evaluator,
             base=base,
             progress=bar,
+            memory_limit=args.memory_limit,
+            temp_dir=args.temp_dir,
         )
     except api.EvaluationError as error:
         if bar is not None:

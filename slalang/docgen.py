@@ -123,12 +123,18 @@ def _evaluation_example(code: str) -> Example:
         "E820": "slalang evaluate demo.sla --data cals=calls.csv",
         "E822": "slalang evaluate demo.sla --data calls.csv --strict",
         "E823": "slalang evaluate demo.sla --data calls.csv",
+        "E824": "slalang evaluate demo.sla --data calls.csv --memory-limit 4G",
+        "E825": "slalang evaluate demo.sla --data calls.csv --temp-dir calls.csv",
+        "E826": "slalang evaluate demo.sla --data calls.csv --memory-limit 16MiB",
     }[code]
+    memory_limit = {"E824": "4G", "E826": "16MiB"}.get(code)
+    temp_dir = "calls.csv" if code == "E825" else None
+    rows = 50_000 if code == "E826" else 20  # 10.8 MB, more than 16 MiB once in memory
     here = Path.cwd()
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)
         try:
-            table = contacts(20, seed=1, days=1)
+            table = contacts(rows, seed=1, days=1)
             if code == "E823":
                 table = table.drop_columns(["resolved"])
             write(table, Path("calls.csv"))
@@ -138,7 +144,13 @@ def _evaluation_example(code: str) -> Example:
                 Path("calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
             plan = api.compile(api.check(contract, path="demo.sla"))
             try:
-                api.evaluate(plan, data=data, strict=code == "E822")
+                api.evaluate(
+                    plan,
+                    data=data,
+                    strict=code == "E822",
+                    memory_limit=memory_limit,
+                    temp_dir=temp_dir,
+                )
                 found: tuple[Diagnostic, ...] = ()
             except EvaluationError as error:
                 found = error.diagnostics
@@ -147,6 +159,7 @@ def _evaluation_example(code: str) -> Example:
     shown = (
         f"# {command}\n"
         + ("# (line 6 of calls.csv has one field too many)\n" if code == "E822" else "")
+        + ("# (calls.csv: 50,000 contacts, 10.8 MB)\n" if code == "E826" else "")
         + contract
     )
     return Example(shown, "sla", api.CheckResult(None, None, found))
@@ -160,6 +173,9 @@ _SPECIAL: dict[str, Callable[[], Example]] = {
     "E820": lambda: _evaluation_example("E820"),
     "E822": lambda: _evaluation_example("E822"),
     "E823": lambda: _evaluation_example("E823"),
+    "E824": lambda: _evaluation_example("E824"),
+    "E825": lambda: _evaluation_example("E825"),
+    "E826": lambda: _evaluation_example("E826"),
 }
 """Codes whose example is generated here rather than read from a case file."""
 

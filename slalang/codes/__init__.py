@@ -457,8 +457,10 @@ _ENTRIES: dict[str, Code] = {
             _E,
             "data file unreadable",
             "The data file does not exist, is not a file, or its reader failed as a whole "
-            "(a corrupt Parquet file, for example). Single bad rows are reported as data "
-            "problems instead, with their line numbers.",
+            "(a corrupt Parquet file, for example); or a pattern (`exports/2026-*.csv`) matches "
+            "no file. A folder is not read as a whole: the help gives the pattern of its "
+            "files. Single bad rows are reported as data problems instead, with their line "
+            "numbers.",
         ),
         Code(
             "E820",
@@ -490,6 +492,36 @@ _ENTRIES: dict[str, Code] = {
             "criterion, a bucketed interval count...) that its source's data does not provide: "
             "the column is absent, or empty in every row. A rating for `csat` or `nps` can be "
             "on contact records or in a surveys source, as field `csat` or `nps` in either.",
+        ),
+        Code(
+            "E824",
+            _E,
+            "bad memory limit",
+            "`--memory-limit` (`memory_limit=` in the API) is DuckDB's memory limit for the "
+            "evaluation: a number with a unit (`B`, `KB`, `MB`, `GB`, `TB` are powers of 1000; "
+            "`KiB`, `MiB`, `GiB`, `TiB` powers of 1024), a share of the memory from `1%` to "
+            "`100%`, or in the API a number of bytes. It must be at least 16 MiB. A unit "
+            "without its `B` (`4G`) is refused: it does not say which of the two it means.",
+        ),
+        Code(
+            "E825",
+            _E,
+            "temporary folder unusable",
+            "`--temp-dir` (`temp_dir=` in the API) is the folder DuckDB writes the data that "
+            "does not fit in memory to. It is created if it does not exist; it must not be a "
+            "file, and slalang must be able to create it and write to it. The check is made "
+            "before any data is read.",
+        ),
+        Code(
+            "E826",
+            _E,
+            "out of memory",
+            "DuckDB could not fit a step of the evaluation in its memory limit, even writing "
+            "what it could to the temporary folder. The message names the step (loading a "
+            "source, and the file, or evaluating) and the limit. A delimited file (CSV, TSV) "
+            "is read whole into memory before it is split into lines, so the limit must be "
+            "larger than the largest such file, by up to as much again; several smaller files "
+            "(a pattern such as `exports/*.csv`) or Parquet need less.",
         ),
         # --- warnings ------------------------------------------------------------------
         Code(

@@ -231,6 +231,18 @@ GUIDE: dict[str, tuple[str, str]] = {
         "metric fcr ... method agent_flag  # no resolved column",
         "Map the field in the source's profile, or change the objective.",
     ),
+    "E824": (
+        "slalang evaluate demo.sla --data calls.csv --memory-limit 4G",
+        "Give a size with its unit (`4GB` or `4GiB`) or a share of the memory (`75%`).",
+    ),
+    "E825": (
+        "slalang evaluate demo.sla --data calls.csv --temp-dir calls.csv",
+        "Name a folder you can write to, on a disk with room for the data.",
+    ),
+    "E826": (
+        "slalang evaluate demo.sla --data calls.csv --memory-limit 16MiB",
+        "Give a larger `--memory-limit`, a `--temp-dir` on a disk with room, or smaller files.",
+    ),
     "W201": (
         'scope voice = calls where channel == "voice"  # never used',
         "Use the declaration in an objective, or remove it.",

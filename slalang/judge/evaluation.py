@@ -19,7 +19,9 @@ import duckdb
 from slalang.codes import diag
 from slalang.data.contract_profiles import unreadable
 from slalang.data.load import MAX_PROBLEMS, LoadReport, load, load_arrow
+from slalang.data.paths import data_files, is_pattern
 from slalang.data.profiles import DEFAULT_PROFILES, load_profile
+from slalang.data.resources import memory_problem, out_of_memory, resources
 from slalang.data.sql import drop_relation
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
@@ -239,6 +241,45 @@ def _several_files(value: Any) -> bool:
     return isinstance(value, list | tuple) and all(isinstance(v, str | Path) for v in value)
 
 
+def expand_patterns(bound: Mapping[str, Any]) -> dict[str, Any]:
+    """The data of each source with each path pattern replaced by the files it matches.
+
+    A path that is not a pattern stays as given (see :mod:`slalang.data.paths`); a pattern
+    that matches one file becomes that file, one that matches several a list of them, read
+    as the files of one source; in a list, each pattern's files take its place.
+
+    Raises:
+        EvaluationError: every pattern that matches no file, and every folder (``E812``).
+    """
+    problems: list[Diagnostic] = []
+
+    def files_of(value: str | Path) -> list[Path]:
+        found = data_files(value)
+        if isinstance(found, Diagnostic):
+            problems.append(found)
+            return []
+        return found
+
+    expanded: dict[str, Any] = {}
+    for source_id, value in bound.items():
+        if isinstance(value, str | Path):
+            files = files_of(value)
+            if is_pattern(value) and len(files) > 1:
+                value = files
+            elif is_pattern(value) and files:
+                value = files[0]
+        elif _several_files(value):
+            paths: list[str | Path] = []
+            for item in value:
+                found = files_of(item)
+                paths.extend(found if is_pattern(item) else [item])
+            value = paths
+        expanded[source_id] = value
+    if problems:
+        raise EvaluationError(problems, io=True)
+    return expanded
+
+
 def _load_files(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -353,6 +394,8 @@ def evaluate(
     base: Path | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
     progress: Progress | None = None,
+    memory_limit: str | int | None = None,
+    temp_dir: str | Path | None = None,
 ) -> Evaluation:
     """Evaluate a compiled contract over data.
 
@@ -364,24 +407,64 @@ def evaluate(
         strict: treat malformed rows as an error (:class:`EvaluationError`).
         evaluator: ``duckdb`` (fast) or ``reference`` (slow, obvious Python).
         base: the folder profile paths are relative to (the contract's folder).
-        connection: a DuckDB connection to use; a private in-memory one otherwise.
+        connection: a DuckDB connection to use, whose settings are left as they are
+            unless ``memory_limit`` or ``temp_dir`` is given; otherwise a private
+            in-memory one, closed when the evaluation ends.
         progress: called with a step label (``loading calls``, ``evaluating``,
             ``judging``) and the fraction done, or None as a step begins; see
             :mod:`slalang.progress`.
+        memory_limit: DuckDB's ``memory_limit`` for the evaluation: a size such as
+            ``"4GB"``, ``"512MiB"``, a share of the memory such as ``"75%"``, or a
+            number of bytes. DuckDB's default is 80 % of the memory.
+        temp_dir: the folder DuckDB writes what does not fit in memory to (created if
+            needed). DuckDB's default for an in-memory database is ``.tmp`` in the
+            current folder.
 
     Raises:
         EvaluationError: data that cannot be bound or read, a broken profile,
-            missing columns, or, with ``strict``, malformed rows.
+            missing columns, a bad ``memory_limit`` or ``temp_dir`` (``E824``,
+            ``E825``), an evaluation that does not fit in memory (``E826``), or, with
+            ``strict``, malformed rows.
     """
     if evaluator not in ENGINES:
         raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {ENGINES}")
-    bound = bind(plan, data)
-    con = connection or duckdb.connect()
+    wanted = resources(memory_limit, temp_dir)
+    if isinstance(wanted, list):
+        raise EvaluationError(wanted, io=True)
+    bound = expand_patterns(bind(plan, data))
+    con = duckdb.connect() if connection is None else connection
+    step = ["setting up"]
+    try:
+        problems = wanted.apply(con)
+        if problems:
+            raise EvaluationError(problems, io=True)
+        return _evaluate(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
+                         progress=progress, step=step)  # fmt: skip
+    except duckdb.OutOfMemoryException as error:
+        raise EvaluationError([out_of_memory(con, step[0], error)], io=True) from error
+    finally:
+        if connection is None:
+            con.close()  # DuckDB deletes its temporary files as it closes
+
+
+def _evaluate(
+    plan: Plan,
+    bound: dict[str, Any],
+    con: duckdb.DuckDBPyConnection,
+    *,
+    strict: bool,
+    evaluator: str,
+    base: Path | None,
+    progress: Progress | None,
+    step: list[str],
+) -> Evaluation:
+    """Load every source, run the evaluator and judge; ``step[0]`` names what is running."""
     tables: dict[str, str] = {}
     reports: list[SourceReport] = []
     loads: dict[str, LoadReport] = {}
     for index, (source_id, value) in enumerate(bound.items()):
         table = f"slalang_source_{index}"
+        step[0] = f"loading `{source_id}`"
         with watching(con, f"loading {source_id}", progress):
             if _several_files(value):
                 report = _load_files(con, plan, source_id, value, table=table, strict=strict,
@@ -389,9 +472,12 @@ def evaluate(
             else:
                 report = _load_one(con, plan, source_id, value, table=table, strict=strict,
                                    base=base)  # fmt: skip
-        errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
+        errors = [
+            memory_problem(con, step[0], d) for d in report.diagnostics
+            if d.severity is Severity.ERROR
+        ]  # fmt: skip
         if errors:
-            io = any(d.code in ("E810", "E811", "E812") for d in errors)
+            io = any(d.code in ("E810", "E811", "E812", "E826") for d in errors)
             raise EvaluationError(errors, io=io)
         if strict and report.problem_counts:
             first = report.problems[0] if report.problems else None
@@ -410,6 +496,7 @@ def evaluate(
         tables[source_id] = _with_channel(con, plan, source_id, table)
         loads[source_id] = report
         reports.append(_report(source_id, value, plan, report))
+    step[0] = "evaluating"
     with watching(con, "evaluating", progress):
         missing = missing_fields(con, plan, tables)
         if missing:

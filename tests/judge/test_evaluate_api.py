@@ -22,7 +22,7 @@ from slalang.synth import contacts, write
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT.parent / "shared" / "data" / "anonymous-bank" / "january-1999.txt"
 
-EXERCISED = ("E820", "E821", "E822", "E823")
+EXERCISED = ("E820", "E821", "E822", "E823", "E824", "E825", "E826")
 """Diagnostic codes whose cases live in this module (see test_invalid_cases)."""
 
 CONTRACT = """contract demo {

@@ -30,7 +30,7 @@ from slalang.codes import CATALOGUE
 from slalang.diagnostics import Diagnostic
 from slalang.source import MAX_SOURCE_BYTES
 
-EVALUATION_CODES = ("E820", "E822", "E823")
+EVALUATION_CODES = ("E820", "E822", "E823", "E824", "E825", "E826")
 """Codes exercised by tests/judge/test_evaluate_api.py (they need data, not a contract case)."""
 
 CASES = Path(__file__).parents[1] / "cases" / "invalid"
