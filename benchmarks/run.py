@@ -16,11 +16,13 @@ the time is the wall clock of the whole process and the peak memory its own ``ru
 
 It checks that the three agree on every figure (numerator, denominator and value of each
 objective and period, values to 1e-9 relative), prints the median times, the ratios and the
-peak memory of each approach, and marks each target PASS or FAIL. See docs/performance.md.
+peak memory of each approach, and marks each target PASS or FAIL. With several sizes
+(``--rows 1000000,3000000``) it does so for each size in turn, then prints how slalang's time
+per million rows and peak memory change with the size. See docs/performance.md.
 
 Usage::
 
-    python benchmarks/run.py [--rows N] [--repeat N] [--format parquet|csv] [--fresh]
+    python benchmarks/run.py [--rows N[,N...]] [--repeat N] [--format parquet|csv] [--fresh]
                              [--keep DIR] [--check]
 """
 
@@ -396,10 +398,11 @@ Target = tuple[str, str, str, bool | None]
 
 def print_targets(targets: list[Target]) -> bool:
     """Print the targets as a table, each PASS or FAIL; True when none fails."""
-    print(f"{'target':<22} {'measured':>10}  {'wanted':<16} result")
+    width = max(16, *(len(wanted) for _, _, wanted, _ in targets))
+    print(f"{'target':<22} {'measured':>10}  {'wanted':<{width}} result")
     for label, measured, wanted, passed in targets:
         result = "-" if passed is None else "PASS" if passed else "FAIL"
-        print(f"{label:<22} {measured:>10}  {wanted:<16} {result}")
+        print(f"{label:<22} {measured:>10}  {wanted:<{width}} {result}")
     return all(passed is not False for *_, passed in targets)
 
 
@@ -461,9 +464,109 @@ def report(
     return print_targets(targets)
 
 
+# ---------------------------------------------------------------------------
+# Several sizes
+# ---------------------------------------------------------------------------
+
+LINEAR = 1.25
+"""Time grows linearly: slalang's seconds per million rows at the largest size are at most
+this many times those at the smallest (start-up costs make small sizes dearer per row, so
+only growth faster than the rows fails)."""
+FLAT = 1.5
+"""Memory stays flat: slalang's peak at the largest size is at most this many times its peak
+at the smallest, or under the 1 GiB target anyway."""
+
+
+def summary(rows: int, results: Mapping[str, Mapping[str, object]]) -> dict[str, float]:
+    """What the scaling table needs of one size: median seconds and peak MiB of slalang (ten
+    objectives) and of the hand-written SQL."""
+    found: dict[str, float] = {"rows": rows}
+    for key, name in (("slalang", "slalang-ten"), ("sql", "duckdb-sql")):
+        times = results[name]["times"]
+        assert isinstance(times, list)
+        found[f"{key}_s"] = statistics.median(times)
+        found[f"{key}_mib"] = _mib(results[name]["peak_kib"])
+    return found
+
+
+def scaling(sizes: list[dict[str, float]]) -> bool:
+    """Print time per million rows and peak memory at each size, and the targets for linear
+    time and flat memory (smallest size against largest); True when both pass."""
+    print("\nscaling: median seconds per million rows and peak memory at each size, of slalang "
+          "(ten objectives) and the hand-written DuckDB SQL")  # fmt: skip
+    print(f"{'rows':>12} {'slalang s/M':>12} {'SQL s/M':>9} {'slalang MiB':>12} {'SQL MiB':>9}")
+    for size in sorted(sizes, key=lambda size: size["rows"]):
+        millions = size["rows"] / 1e6
+        print(f"{size['rows']:>12,.0f} {size['slalang_s'] / millions:>12.3f} "
+              f"{size['sql_s'] / millions:>9.3f} {size['slalang_mib']:>12.0f} "
+              f"{size['sql_mib']:>9.0f}")  # fmt: skip
+    small = min(sizes, key=lambda size: size["rows"])
+    large = max(sizes, key=lambda size: size["rows"])
+    per_row = (large["slalang_s"] / large["rows"]) / (small["slalang_s"] / small["rows"])
+    memory = large["slalang_mib"] / small["slalang_mib"]
+    print(f"\nslalang at {large['rows']:,.0f} rows against {small['rows']:,.0f}: seconds per "
+          "million rows, and peak memory")  # fmt: skip
+    return print_targets([
+        ("slalang time linear", f"{per_row:.2f}x", f"at most {LINEAR}x", per_row <= LINEAR),
+        ("slalang memory flat", f"{memory:.2f}x", f"at most {FLAT}x or under 1024 MiB",
+         memory <= FLAT or large["slalang_mib"] < 1024),
+    ])  # fmt: skip
+
+
+def sizes(text: str) -> list[int]:
+    """``1000000,3000000`` as a list of row counts."""
+    try:
+        rows = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a list of row counts: {text!r}") from error
+    if not rows or min(rows) <= 0:
+        raise argparse.ArgumentTypeError(f"not a list of row counts: {text!r}")
+    return rows
+
+
+def run_size(
+    rows: int, args: argparse.Namespace, folder: Path
+) -> tuple[bool, dict[str, float]] | None:
+    """Generate (or reuse) the data of one size, time it and print its table: whether its
+    targets pass and its summary for the scaling table, or None when the figures disagree."""
+    start = time.perf_counter()
+    made = _run_child(["--worker", "generate", "--rows", str(rows), "--data", str(folder),
+                       "--format", args.format])  # fmt: skip
+    data = Path(str(made["path"]))
+    print(f"data: {data} ({time.perf_counter() - start:.1f} s)", flush=True)
+    try:
+        if args.fresh:
+            results = measure_fresh(data, args.repeat)
+        else:
+            results = measure(data, args.repeat)
+            print("timing slalang's stages ...", flush=True)
+            results["slalang-stages"] = _run_child(
+                ["--worker", "slalang-stages", "--data", str(data), "--repeat", str(args.repeat)]
+            )
+    finally:
+        if args.keep is None:
+            data.unlink()  # the next size's file may be large
+    expected = _figures(results["slalang-ten"])
+    problems = [
+        *disagreements(expected, _figures(results["duckdb-sql"]), name="duckdb-sql"),
+        *disagreements(expected, _figures(results["pandas"]), name="pandas"),
+        *disagreements({k: v for k, v in expected.items() if k[0] == "sl_f1_20"},
+                       _figures(results["slalang-one"]), name="slalang-one"),
+    ]  # fmt: skip
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return None
+    print(f"agreement: all {len(expected)} figures of {len(OBJECTIVES)} objectives agree "
+          f"(numerator, denominator, value; relative tolerance {REL_TOL:g})")  # fmt: skip
+    passed = report(rows, args.repeat, results, args.format, fresh=args.fresh)
+    return passed, summary(rows, results)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000_000, help="contacts to generate")
+    parser.add_argument("--rows", type=sizes, default=[10_000_000],
+                        help="contacts to generate; several sizes separated by commas, each "
+                        "run in turn, then a scaling table (default 10000000)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=7, help="timed rounds (median)")
     parser.add_argument(
         "--format", choices=FORMATS, default="parquet", help="data file format (default: parquet)"
@@ -477,7 +580,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker == "generate":  # in a child, so the parent's memory stays small
-        print(json.dumps({"path": str(make_data(args.rows, args.data, format=args.format))}))
+        path = make_data(args.rows[0], args.data, format=args.format)
+        print(json.dumps({"path": str(path)}))
         return 0
     if args.worker == "slalang-stages":
         print(json.dumps(stages_worker(args.data, args.repeat)))
@@ -486,34 +590,16 @@ def main(argv: list[str] | None = None) -> int:
         for answer in worker(args.worker, args.data, iter(sys.stdin.readline, "")):
             print(json.dumps(answer), flush=True)
         return 0
+    passed, done = True, []
     with tempfile.TemporaryDirectory(prefix="slalang-bench-") as temporary:
-        folder = args.keep or Path(temporary)
-        start = time.perf_counter()
-        made = _run_child(["--worker", "generate", "--rows", str(args.rows), "--data", str(folder),
-                           "--format", args.format])  # fmt: skip
-        data = Path(str(made["path"]))
-        print(f"data: {data} ({time.perf_counter() - start:.1f} s)", flush=True)
-        if args.fresh:
-            results = measure_fresh(data, args.repeat)
-        else:
-            results = measure(data, args.repeat)
-            print("timing slalang's stages ...", flush=True)
-            results["slalang-stages"] = _run_child(
-                ["--worker", "slalang-stages", "--data", str(data), "--repeat", str(args.repeat)]
-            )
-    expected = _figures(results["slalang-ten"])
-    problems = [
-        *disagreements(expected, _figures(results["duckdb-sql"]), name="duckdb-sql"),
-        *disagreements(expected, _figures(results["pandas"]), name="pandas"),
-        *disagreements({k: v for k, v in expected.items() if k[0] == "sl_f1_20"},
-                       _figures(results["slalang-one"]), name="slalang-one"),
-    ]  # fmt: skip
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        return 1
-    print(f"agreement: all {len(expected)} figures of {len(OBJECTIVES)} objectives agree "
-          f"(numerator, denominator, value; relative tolerance {REL_TOL:g})")  # fmt: skip
-    passed = report(args.rows, args.repeat, results, args.format, fresh=args.fresh)
+        for rows in args.rows:
+            found = run_size(rows, args, args.keep or Path(temporary))
+            if found is None:
+                return 1
+            passed = found[0] and passed
+            done.append(found[1])
+    if len(set(args.rows)) > 1:
+        passed = scaling(done) and passed
     return 1 if args.check and not passed else 0
 
 

@@ -92,6 +92,26 @@ def test_the_fresh_mode_runs_the_commands_and_agrees(
     assert "at most 1.3x" in out
 
 
+def test_the_scaling_table_judges_time_per_row_and_peak_memory(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = _benchmark()
+
+    def size(rows: float, seconds: float, mib: float) -> dict[str, float]:
+        return {"rows": rows, "slalang_s": seconds, "slalang_mib": mib, "sql_s": 1, "sql_mib": 1}
+
+    linear = [size(3e6, 3.6, 300), size(1e6, 1.0, 200)]  # 1.2x per row, 1.5x the memory
+    assert run.scaling(linear)
+    out = capsys.readouterr().out
+    assert out.index("   1,000,000") < out.index("   3,000,000")  # smallest first
+    assert "slalang time linear         1.20x" in out
+    assert "slalang memory flat         1.50x" in out
+    assert not run.scaling([size(1e6, 1.0, 200), size(3e6, 3.9, 200)])  # 1.3x per row
+    assert not run.scaling([size(1e6, 1.0, 700), size(3e6, 3.0, 1100)])  # grows, over 1 GiB
+    assert run.scaling([size(1e6, 1.0, 100), size(3e6, 3.0, 900)])  # grows, under 1 GiB
+    assert run.sizes("1000000,3_000_000") == [1_000_000, 3_000_000]
+
+
 def test_a_wrong_figure_is_reported() -> None:
     run = _benchmark()
     expected = {("asa", "2026-01"): (10.0, 2.0, 5.0)}
