@@ -24,9 +24,12 @@ exception is the file path of a Parquet view, which a view cannot take as a
 parameter: it is written as an escaped string literal.
 
 This module is the stage's entry point; the work is split by job.
-:mod:`slalang.data.readers` reads each format into a raw table of text numbered by
-line, :mod:`slalang.data.convert` applies the profile (conversion, checks,
-exclusions, the problem report), :mod:`slalang.data.parquet_view` is the Parquet
+:mod:`slalang.data.native` streams CSV and TSV through DuckDB's own reader as a
+view over the file (a file it cannot vouch for is read by
+:mod:`slalang.data.delimited` instead), :mod:`slalang.data.readers` reads each
+other format into a raw table of text numbered by line,
+:mod:`slalang.data.convert` applies the profile (conversion, checks, exclusions,
+the problem report), :mod:`slalang.data.parquet_view` is the Parquet
 fast path, :mod:`slalang.data.report` holds the report types and reasons, and
 :mod:`slalang.data.sql` runs every statement. The public names of those
 modules that callers use are re-exported here.

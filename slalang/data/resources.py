@@ -202,8 +202,7 @@ def out_of_memory(con: duckdb.DuckDBPyConnection, step: str, error: object) -> D
         f"out of memory while {step} (memory limit {limit}): {detail}",
         None,
         help="give a larger --memory-limit (memory_limit=), or a --temp-dir (temp_dir=) on a "
-        "disk with room; a CSV or TSV file is read whole into memory, so several smaller "
-        "files, or Parquet, need less",
+        "disk with room",
     )
 
 
