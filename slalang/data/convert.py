@@ -33,7 +33,7 @@ from slalang.data.report import (
     LoadReport,
     Reading,
 )
-from slalang.data.sql import drop_relation, execute, literal, quote, run, scalar, temp_name
+from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
 from slalang.data.zones import Span, folds, gaps
 from slalang.expr import to_sql
 from slalang.lang.canonical import TABLES, TIME_FIELDS
@@ -113,7 +113,6 @@ def staging(
     timezone: str | None,
     gaps: Mapping[str, Sequence[Span]] | None = None,
     keep_raw: bool = False,
-    typed: frozenset[str] = frozenset(),
 ) -> Staging:
     """Compile ``profile`` into one ``SELECT`` over ``raw``, whose columns ``c0, c1, ...``
     hold the export's columns ``names`` as text, plus ``_line`` unless ``keep_raw``.
@@ -123,9 +122,8 @@ def staging(
     fail). With ``gaps`` (local time column -> the spans the wall zone skips), the
     skipped clock times are judged in the query itself; otherwise a check that is
     always false stands for them and :func:`apply_profile` marks them afterwards.
-    With ``keep_raw`` the raw columns are kept (for a view, where they cost nothing
-    unless read) and ``raw`` need not have ``_line``. The raw columns named in
-    ``typed`` already hold their field's canonical type (see :func:`typed_columns`).
+    With ``keep_raw`` the raw columns and the record number ``_row`` of ``raw`` are
+    kept (for a view, where they cost nothing unless read) instead of ``_line``.
     """
     columns: dict[str, str] = {}
     for index, name in enumerate(names):
@@ -134,7 +132,7 @@ def staging(
     profile = attrs.evolve(profile, fields=tuple(active))
     first, second, third = _Select(), _Select(), _Select()
     if keep_raw:
-        first.items.append(", ".join(f"c{i}" for i in range(len(names))) or "NULL AS _none")
+        first.items.append(", ".join([*(f"c{i}" for i in range(len(names))), "_row"]))
     else:
         first.add("_line", "_line")
     checks: list[_Check] = []
@@ -157,15 +155,14 @@ def staging(
         else:
             literal = None if field.value is None else _literal_text(field.value)
             first.add("CAST(? AS VARCHAR)", value, [literal])
-        typed_column = field.column is not None and columns[field.column] in typed
-        sql, params = _convert_typed(field, value) if typed_column else _convert(field, value)
+        sql, params = _convert(field, value)
         local = flag
         if convert_zone and field.type == "timestamp":
             local = f"_l{index}"
             second.add(sql, local, params)
             sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
         second.add(sql, flag, params)
-        checks.extend(_field_checks(index, field, profile.kind, outcome, typed_column))
+        checks.extend(_field_checks(index, field, profile.kind, outcome))
         if wall_zone is not None and field.type == "timestamp":
             skipped.append((local, len(checks)))
             stamps.append((local, field.name))
@@ -401,60 +398,12 @@ def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
     return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
 
 
-TYPED = frozenset({"number", "timestamp", "date"})
-"""Field types whose text DuckDB's CSV reader converts exactly as :func:`_convert` does
-(for numbers, but for the infinities and NaN, which stay unparsable here)."""
-
-
-def typed_columns(profile: Profile, names: Sequence[str]) -> dict[str, str]:
-    """The raw columns (``c0, c1, ...``) a reader may hand over already converted, with
-    their DuckDB type: those that only fields of one :data:`TYPED` type copy, or only one
-    text field with a closed list of values (as an ``ENUM`` of them), and that no
-    expression, ``exclude`` or ``validate`` rule reads as text."""
-    columns: dict[str, str] = {}
-    for index, name in enumerate(names):
-        columns.setdefault(name, f"c{index}")
-    wanted: dict[str, list[FieldMap | None]] = {}
-    for field in profile.fields:
-        for column in field.columns:
-            wanted.setdefault(column, []).append(field if field.column else None)
-    for rule in (*profile.exclude, *profile.validate):
-        for column in rule.columns:
-            wanted.setdefault(column, []).append(None)
-    found: dict[str, str] = {}
-    for column, fields in wanted.items():
-        if column not in columns or list(names).count(column) != 1:
-            continue
-        types = {f.type if f is not None else None for f in fields}
-        if types <= TYPED:
-            (type_,) = types
-            found[columns[column]] = SQL_TYPES[str(type_)]
-        elif len(fields) == 1 and fields[0] is not None and fields[0].type == "text":
-            allowed = ALLOWED_VALUES.get(fields[0].name)
-            if allowed:
-                found[columns[column]] = f"ENUM({', '.join(literal(v) for v in allowed)})"
-    return found
-
-
-def _convert_typed(field: FieldMap, value: str) -> tuple[str, list[object]]:
-    """The conversion of a value DuckDB's reader already converted (see :func:`typed_columns`)."""
-    if field.type == "number":
-        return f"CASE WHEN isfinite({value}) THEN {value} END", []
-    if field.type == "text":
-        return f"CAST({value} AS VARCHAR)", []
-    return value, []
-
-
-def _field_checks(
-    index: int, field: FieldMap, kind: str, outcome: str | None, typed: bool = False
-) -> list[_Check]:
+def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -> list[_Check]:
     value, flag = f"_v{index}", f"_f{index}"
     inputs = tuple(sorted(field.columns))
     checks: list[_Check] = []
     unparsable = ""
-    if field.kind == "column" and typed:
-        unparsable = f"{flag} IS NULL AND {value} IS NOT NULL"  # a number that is not finite
-    elif field.kind == "column" and field.type == "text":
+    if field.kind == "column" and field.type == "text":
         pass  # text is never unparsable (an empty value is no value)
     elif field.kind == "column":
         unparsable = f"{flag} IS NULL AND trim(CAST({value} AS VARCHAR)) <> ''"

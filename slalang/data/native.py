@@ -20,12 +20,12 @@ reader of :mod:`slalang.data.delimited`, which keeps every case of its own: a fi
 is read here when every record is on a line of its own. That is checked, not
 assumed: the file's physical lines, counted by DuckDB as plain text
 (:func:`_line_facts`), must add up to the header, the records read, the lines
-rejected and the blank lines. A quoted line break, an unclosed quote, two stray
-quotes, mixed line endings, bytes that are not in the profile's encoding, a header
-DuckDB would read otherwise, a line with thousands of fields more than the header
-(whose rejection DuckDB reports once per extra field), or any disagreement about a
-rejected line: :func:`load_native` returns ``None`` and the file is read by
-:mod:`slalang.data.delimited`.
+rejected and the blank lines at its end. A quoted line break, an unclosed quote, two
+stray quotes, mixed line endings, a blank line among the records, bytes that are not
+in the profile's encoding, a header DuckDB would read otherwise, a line with
+hundreds of fields more than the header (whose rejection DuckDB reports once per extra
+field), or any disagreement about a rejected line: :func:`load_native` returns
+``None`` and the file is read by :mod:`slalang.data.delimited`.
 
 Line numbers: DuckDB numbers rejected lines but not the records it reads, so each
 record's line is its ordinal (``row_number() OVER ()``, in file order) plus the
@@ -49,13 +49,11 @@ import duckdb
 from slalang.data.convert import (
     Staging,
     ambiguous_times,
-    apply_profile,
     column_sql,
     output_names,
     skipped_spans,
     staging,
     time_name,
-    typed_columns,
 )
 from slalang.data.delimited import parse_record
 from slalang.data.profiles import Profile, check_columns
@@ -64,7 +62,6 @@ from slalang.data.report import (
     WRONG_FIELD_COUNT,
     DataProblem,
     LoadReport,
-    Reading,
     failed,
 )
 from slalang.data.sql import (
@@ -137,14 +134,22 @@ def load_native(
     facts = _line_facts(con, path, profile, width)
     if facts is None:
         return None
-    status = _Status.run(con, path, profile, header, timezone, shown, gaps=None)
+    status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=None)
     if status is None:
         return None
     gaps = status.gaps()
     if gaps:
-        status = _Status.run(con, path, profile, header, timezone, shown, gaps=gaps)
+        status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=gaps)
         if status is None:
             return None
+    trailing = 0  # blank lines after the last record do not move any record's line
+    while trailing < len(facts.blank) and facts.blank[-1 - trailing] == facts.total - trailing:
+        trailing += 1
+    if trailing < len(facts.blank):
+        # DuckDB reads a "\r\n" inside a file of "\n" line ends as two line ends, where
+        # the line-by-line reader sees one: a blank line among the records may be such a
+        # pair, so the line-by-line reader numbers this file's lines
+        return None
     skipped = sorted([*facts.blank, *status.rejected])
     if facts.total != header.lines + status.records + len(skipped):
         return None  # a record spans lines somewhere, or DuckDB split lines otherwise
@@ -156,7 +161,6 @@ def load_native(
         table=table,
         shown=shown,
         strict=strict,
-        timezone=timezone,
         max_problems=max_problems,
     )
 
@@ -200,14 +204,19 @@ def _scan(
     path: Path,
     profile: Profile,
     header: _Header,
-    rejects: tuple[str, str] | None,
-    types: dict[str, str],
+    rejects: tuple[str, str],
 ) -> str:
-    """DuckDB's reader over the file: columns ``c0, c1, ...`` as text, or converted by DuckDB
-    where ``types`` says; rejected lines stored in the two ``rejects`` tables, or skipped."""
-    columns = ", ".join(
-        f"'c{i}': {literal(types.get(f'c{i}', 'VARCHAR'))}" for i in range(len(header.names))
-    )
+    """DuckDB's reader over the file: columns ``c0, c1, ...`` as text; rejected lines stored
+    in the two ``rejects`` tables.
+
+    Every column is read as text: DuckDB converts only the columns a query reads, so a
+    value it could not convert would reject its line in some queries and not in others.
+    The lines it rejects for their shape (a wrong number of fields, a quote) are the same
+    whatever a query reads. Rejected lines are always stored: DuckDB 2.0's reader, told
+    only to skip them (``ignore_errors``), stops reading at the first line with text
+    after a closing quote when it reads the file in parallel.
+    """
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header.names)))
     options = [
         f"columns = {{{columns}}}",
         f"header = {'true' if header.lines else 'false'}",
@@ -217,15 +226,12 @@ def _scan(
         "null_padding = false",
         *_options(profile),
     ]
-    if rejects is None:
-        options.append("ignore_errors = true")
-    else:
-        errors, scans = rejects
-        options += [
-            "store_rejects = true",
-            f"rejects_table = {literal(errors)}",
-            f"rejects_scan = {literal(scans)}",
-        ]
+    errors, scans = rejects
+    options += [
+        "store_rejects = true",
+        f"rejects_table = {literal(errors)}",
+        f"rejects_scan = {literal(scans)}",
+    ]
     return f"read_csv({literal(file_pattern(path.absolute()))}, {', '.join(options)})"
 
 
@@ -287,7 +293,6 @@ class _Status:
     bounds: tuple[tuple[object, object, object, object], ...]  # per stamp: all, loaded
     rejected: tuple[int, ...]  # lines
     rejected_problems: tuple[DataProblem, ...]
-    rejected_records: tuple[tuple[int, list[str | None]], ...]  # (line, fields)
 
     @property
     def records(self) -> int:
@@ -301,21 +306,23 @@ class _Status:
         header: _Header,
         timezone: str | None,
         shown: str,
+        table: str,
         gaps: dict[str, list[tuple[dt.datetime, dt.datetime]]] | None,
     ) -> _Status | None:
         errors, scans = temp_name("rejects"), temp_name("rejects_scan")
-        types = typed_columns(profile, header.names)
 
-        def checked(rejects: tuple[str, str] | None) -> tuple[Staging, str]:
+        def checked(rejects: tuple[str, str]) -> tuple[Staging, str]:
             # the scan's literals are written in after the placeholders are filled in
             staged = staging(
-                profile, header.names, raw=_SCAN, timezone=timezone, gaps=gaps, keep_raw=True,
-                typed=frozenset(types),
-            )  # fmt: skip
+                profile, header.names, raw=_SCAN, timezone=timezone, gaps=gaps, keep_raw=True
+            )
             text = inline(staged.sql, staged.params)
             assert text.count(_SCAN) == 1
-            scan = _scan(path, profile, header, rejects, types)
-            return staged, text.replace(_SCAN, f"{scan} AS _r")
+            scan = _scan(path, profile, header, rejects)
+            # records numbered as DuckDB reads them, in file order, right over the reader
+            # (a query that does not read the number does not compute it)
+            numbered = f"(SELECT *, row_number() OVER () AS _row FROM {scan}) AS _r"
+            return staged, text.replace(_SCAN, numbered)
 
         staged, counting = checked((errors, scans))
         time = _time_flag(staged)
@@ -344,17 +351,13 @@ class _Status:
             run(con, f"DROP TABLE IF EXISTS {errors}", [])
             run(con, f"DROP TABLE IF EXISTS {scans}", [])
         problems: list[DataProblem] = []
-        records: list[tuple[int, list[str | None]]] = []
         for line, kinds, text in found:
             if not set(kinds) <= _REJECTED:
                 return None  # bytes not in the encoding, a line too long: read line by line
-            judged = _rejected_line(shown, int(line), str(text), profile, len(header.names))
-            if judged is None:
-                return None
-            if isinstance(judged, DataProblem):
-                problems.append(judged)
-            else:
-                records.append((int(line), judged))  # a value DuckDB could not convert
+            problem = _rejected_line(shown, int(line), str(text), profile, len(header.names))
+            if problem is None:
+                return None  # DuckDB rejects a line the line-by-line reader reads
+            problems.append(problem)
         stamps = len(staged.stamps)
         bounds = []
         for number in range(stamps):
@@ -367,7 +370,9 @@ class _Status:
                     max((v[3] for v in values if v[3] is not None), default=None),
                 )
             )
-        _, view = checked(None)
+        # the view's own reading stores its rejected lines in tables of its own, each time
+        # it is read
+        _, view = checked((f"_slalang_rejects_{table}", f"_slalang_rejects_scan_{table}"))
         return _Status(
             staged=staged,
             checked=view,
@@ -379,9 +384,8 @@ class _Status:
                 for m, e, problems_, n, *_ in rows
             ),
             bounds=tuple(bounds),
-            rejected=tuple(sorted([*(p.line for p in problems), *(n for n, _ in records)])),
+            rejected=tuple(p.line for p in problems),
             rejected_problems=tuple(problems),
-            rejected_records=tuple(records),
         )
 
     def gaps(self) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
@@ -404,10 +408,9 @@ def _time_flag(staged: Staging) -> str | None:
 
 def _rejected_line(
     path: str, line: int, text: str, profile: Profile, width: int
-) -> DataProblem | list[str | None] | None:
-    """A line DuckDB rejected, judged as :mod:`slalang.data.delimited` judges it: the
-    problem that line-by-line reader finds, or the record's fields when it reads the
-    line (a value DuckDB could not convert), or ``None`` when the line is not one line."""
+) -> DataProblem | None:
+    """A line DuckDB rejected, judged as :mod:`slalang.data.delimited` judges it, or ``None``
+    when that reader would read it (or the text is not one line)."""
     text = text.lstrip("\r\n")
     if "\n" in text or "\r" in text:
         return None
@@ -417,7 +420,7 @@ def _rejected_line(
     if len(fields) != width:
         detail = f"{len(fields)} fields instead of {width}"
         return DataProblem(path, line, WRONG_FIELD_COUNT, None, detail)
-    return fields
+    return None
 
 
 def _line_sql(header_lines: int, breaks: Sequence[int], blocks: str | None) -> str:
@@ -443,23 +446,16 @@ def _finish(
     table: str,
     shown: str,
     strict: bool,
-    timezone: str | None,
     max_problems: int,
 ) -> LoadReport | None:
     staged = status.staged
-    apart = _judge_apart(con, status, shown, timezone, max_problems)
-    if apart is None:
-        return None
     blocks = None
     if len(breaks) > SHIFT_CASES:
         blocks = f"_slalang_lines_{table}"
         _store_blocks(con, blocks, breaks, status.records)
     join = f" LEFT JOIN {blocks} AS _k ON _k._block = (_c._row - 1) // {_BLOCK}" if blocks else ""
     line = _line_sql(status.header.lines, breaks, blocks)
-    numbered = (
-        f"(SELECT _c.*, {line} AS _line FROM (SELECT *, row_number() OVER () AS _row "
-        f"FROM ({status.checked})) AS _c{join})"
-    )
+    numbered = f"(SELECT _c.*, {line} AS _line FROM ({status.checked}) AS _c{join})"
     loaded = "_excl IS NULL AND len(_problems) = 0"
     # the view tests only what the pass found: a file whose every record is fine is read
     # without the checks, and without the columns no query asks for
@@ -478,13 +474,11 @@ def _finish(
         + where,
         [],
     )
-    counts: dict[str, int] = dict(apart.problem_counts)
-    excluded: dict[str, int] = dict(apart.excluded)
+    counts: dict[str, int] = {}
+    excluded: dict[str, int] = {}
     for problem in status.rejected_problems:
         counts[problem.reason] = counts.get(problem.reason, 0) + 1
     malformed: dict[dt.datetime | None, int] = {}
-    for moment, n in apart.malformed_at:
-        malformed[moment] = malformed.get(moment, 0) + n
     if status.rejected_problems:
         malformed[None] = malformed.get(None, 0) + len(status.rejected_problems)
     loaded_at: dict[dt.datetime, int] = {}
@@ -504,9 +498,7 @@ def _finish(
             rows_loaded += n
             if minute is not None:
                 loaded_at[minute] = loaded_at.get(minute, 0) + n
-    found = [*status.rejected_problems, *apart.problems]
-    found.sort(key=lambda p: p.line)
-    found = found[:max_problems]
+    found = list(status.rejected_problems[:max_problems])
     if listing:
         found += _listed(con, status, numbered, shown, max_problems)
         found.sort(key=lambda p: p.line)
@@ -533,44 +525,6 @@ def _finish(
 
 def _moment(item: tuple[dt.datetime | None, int]) -> tuple[bool, dt.datetime]:
     return (item[0] is not None, item[0] or dt.datetime.min)
-
-
-def _judge_apart(
-    con: duckdb.DuckDBPyConnection,
-    status: _Status,
-    shown: str,
-    timezone: str | None,
-    max_problems: int,
-) -> LoadReport | None:
-    """The records DuckDB rejected for a value it could not convert, judged from their text
-    the way every record of :mod:`slalang.data.delimited` is; ``None`` when one of them
-    loads (DuckDB and the profile disagree on a value: the file is read line by line)."""
-    names = status.header.names
-    raw, checked = temp_name("raw"), temp_name("apart")
-    selected = "".join(f"_r[{i + 1}] AS c{i}, " for i in range(len(names)))
-    records = status.rejected_records
-    try:
-        run(
-            con,
-            f"CREATE TEMP TABLE {raw} AS SELECT {selected}_line FROM (SELECT "
-            "unnest(CAST(? AS BIGINT[])) AS _line, unnest(CAST(? AS VARCHAR[][])) AS _r)",
-            [[line for line, _ in records], [fields for _, fields in records]],
-        )
-        report = apply_profile(
-            con,
-            raw=raw,
-            reading=Reading(names, len(records)),
-            profile=status.profile,
-            table=checked,
-            shown=shown,
-            strict=False,
-            timezone=timezone,
-            max_problems=max_problems,
-        )
-    finally:
-        run(con, f"DROP TABLE IF EXISTS {raw}", [])
-        drop_relation(con, checked)
-    return None if report.rows_loaded else report
 
 
 def _store_blocks(

@@ -308,10 +308,17 @@ def _load_files(
             reports.append(report)
         union = " UNION ALL BY NAME ".join(f"SELECT * FROM {engine.quote(p)}" for p in parts)
         drop_relation(con, table)  # a table or a view of an earlier evaluation
+        # views over the files (CSV, TSV and most Parquet) stay views: the files are read
+        # as the evaluation goes, one after the other, and nothing is copied
+        views = {str(name) for (name,) in con.execute("SELECT view_name FROM duckdb_views()")
+                 .fetchall()}  # fmt: skip
+        lazy = all(part in views for part in parts)
         con.execute(
-            f"CREATE TABLE {engine.quote(table)} AS SELECT * EXCLUDE (_line), "
-            f"row_number() OVER () AS _line FROM ({union})"
+            f"CREATE {'VIEW' if lazy else 'TABLE'} {engine.quote(table)} AS SELECT * "
+            f"EXCLUDE (_line), row_number() OVER () AS _line FROM ({union})"
         )
+        if lazy:
+            parts = []  # the view reads them
     finally:
         for part in parts:
             drop_relation(con, part)
