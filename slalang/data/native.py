@@ -251,9 +251,10 @@ def _line_facts(
     ``None`` when the text cannot be read so or a long line has far too many fields."""
     lines = _plain_lines(path, profile)
     delimiter = literal(profile.delimiter)
+    # a CASE, so that only the long lines are counted through
     crowded = (
-        f"strlen(l) > 4096 AND length(l) - length(replace(l, {delimiter}, '')) "
-        f"> {int(width) + EXTRA_FIELDS}"
+        f"CASE WHEN strlen(l) > 4096 THEN length(l) - length(replace(l, {delimiter}, '')) "
+        f"> {int(width) + EXTRA_FIELDS} ELSE false END"
     )
     blank = "coalesce(l, '') IN ('', chr(13))"
     try:

@@ -12,7 +12,6 @@ ordinal otherwise. The column names of the export come back in a
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import yaml
 from slalang.data.delimited import read_delimited
 from slalang.data.profiles import Profile
 from slalang.data.report import UNREADABLE_LINE, DataProblem, Reading
-from slalang.data.sql import execute, file_pattern, run, scalar, temp_name
+from slalang.data.sql import execute, file_pattern, literal, run, scalar, temp_name
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str) -> Reading:
@@ -46,61 +45,69 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw:
     return Reading(tuple(names), scalar(con, f"SELECT count(*) FROM {raw}"))
 
 
-_JSON_LINES = "read_json(?, format = 'newline_delimited', sample_size = -1)"
+_LINES = (
+    "read_csv(?, columns = {'l': 'VARCHAR'}, header = false, quote = '', escape = '', "
+    "delim = chr(1), strict_mode = false, auto_detect = false, max_line_size = 2097152)"
+)
 
 
 def _read_json_lines(
     con: duckdb.DuckDBPyConnection, path: Path, raw: str, profile: Profile
 ) -> Reading:
-    """JSON Lines: one object per non-blank line; a line that is not one is a problem of
-    its own (reason ``unreadable line``) and every other line is still read."""
-    text = path.read_text(encoding="utf-8")
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    rejected: list[DataProblem] = []
+    """JSON Lines, read by DuckDB line by line: one object per non-blank line; a line that is
+    not one is a problem of its own (reason ``unreadable line``) and every other line is
+    still read. Each value is the JSON text of its key (a string without its quotes).
 
-    def store(source: Path) -> list[str]:
-        names = _describe(con, f"SELECT * FROM {_JSON_LINES} LIMIT 0", [file_pattern(source)])
-        _store_raw(con, raw, f"SELECT * FROM {_JSON_LINES}", [file_pattern(source)], len(names))
-        return names
-
+    The file is never held in Python: DuckDB numbers its lines as it reads them, lists
+    the keys in one pass and copies the values out in another.
+    """
+    lines = temp_name("jsonl")
+    numbered = f"(SELECT row_number() OVER () AS n, l FROM {_LINES})"
+    blank = "regexp_full_match(coalesce(l, ''), '\\s*')"
+    # a view cannot take parameters: the path is its one literal
+    run(con, f"CREATE TEMP VIEW {lines} AS SELECT n, l, {blank} AS _blank, "
+             f"CASE WHEN NOT {blank} AND json_valid(l) THEN json_type(CAST(l AS JSON)) = 'OBJECT' "
+             "ELSE false END AS _ok "
+             f"FROM {numbered.replace('?', literal(file_pattern(path)), 1)}", [])  # fmt: skip
     try:
-        names = store(path)
-    except duckdb.Error:
-        # find the broken lines, then read the others from a file of their own
-        good = []
-        for number, line in lines:
-            reason = _json_object_problem(line)
-            if reason is None:
-                good.append((number, line))
-            else:
-                rejected.append(DataProblem(str(path), number, UNREADABLE_LINE, None, reason))
-        if not rejected:
-            raise
-        if not good:  # nothing to read: the profile's columns, no rows
-            columns = list(dict.fromkeys(f.column for f in profile.fields if f.column))
-            _empty(con, raw, columns)
-            return Reading(tuple(columns), len(lines), tuple(rejected))
-        with tempfile.TemporaryDirectory(prefix="slalang-") as folder:
-            kept = Path(folder) / "lines.jsonl"
-            kept.write_text("".join(line + "\n" for _, line in good), encoding="utf-8")
-            names = store(kept)
-        lines = good
-    count = scalar(con, f"SELECT count(*) FROM {raw}")
-    if count != len(lines):
-        raise OSError(f"read {count} records but counted {len(lines)} lines")
-    _number_rows(con, raw, [number for number, _ in lines])
-    return Reading(tuple(names), len(lines) + len(rejected), tuple(rejected))
+        keys = [
+            str(key)
+            for (key,) in execute(
+                con,
+                f"SELECT k FROM (SELECT n, generate_subscripts(json_keys(l), 1) AS i, "
+                f"unnest(json_keys(l)) AS k FROM {lines} WHERE _ok) "
+                "GROUP BY k ORDER BY min(n * 1000000 + i)",
+                [],
+            ).fetchall()
+        ]
+        bad = execute(
+            con, f"SELECT n, l FROM {lines} WHERE NOT _blank AND NOT _ok ORDER BY n", []
+        ).fetchall()
+        rejected = tuple(
+            DataProblem(str(path), int(n), UNREADABLE_LINE, None, _json_object_problem(text))
+            for n, text in bad
+        )
+        if not keys:  # nothing to read: the profile's columns, no rows
+            keys = list(dict.fromkeys(f.column for f in profile.fields if f.column))
+        pointers = ["/" + key.replace("~", "~0").replace("/", "~1") for key in keys]
+        values = "".join(f"json_extract_string(l, ?) AS c{i}, " for i in range(len(keys)))
+        run(con, f"CREATE TEMP TABLE {raw} AS SELECT {values}n AS _line FROM {lines} "
+                 "WHERE _ok ORDER BY n", pointers)  # fmt: skip
+        count = scalar(con, f"SELECT count(*) FROM {raw}")
+    finally:
+        run(con, f"DROP VIEW IF EXISTS {lines}", [])
+    return Reading(tuple(keys), count + len(rejected), rejected)
 
 
-def _json_object_problem(line: str) -> str | None:
-    """Why a line is not one JSON object, or None."""
+def _json_object_problem(line: str) -> str:
+    """Why a line is not one JSON object."""
     try:
         value = json.loads(line)
     except ValueError as error:
         return f"not valid JSON: {error}"
     if not isinstance(value, dict):
         return f"a JSON {type(value).__name__} where an object was expected"
-    return None
+    return "not valid JSON for DuckDB's JSON reader"
 
 
 def _read_yaml(con: duckdb.DuckDBPyConnection, path: Path, raw: str) -> Reading:
@@ -188,19 +195,6 @@ def _store_raw(
     )
 
 
-def _number_rows(con: duckdb.DuckDBPyConnection, raw: str, lines: Sequence[int]) -> None:
-    """Add ``_line`` to ``raw`` from a list of line numbers in row order."""
-    _renumber(
-        con,
-        raw,
-        f"SELECT r.*, n._line FROM (SELECT *, rowid AS _k FROM {raw}) AS r JOIN "
-        "(SELECT generate_subscripts(_l, 1) - 1 AS _k, unnest(_l) AS _line "
-        "FROM (SELECT CAST(? AS BIGINT[]) AS _l)) AS n USING (_k)",
-        [list(lines)],
-    )
-    run(con, f"ALTER TABLE {raw} DROP COLUMN _k", [])
-
-
 def _number_in_order(con: duckdb.DuckDBPyConnection, raw: str) -> None:
     """Add ``_line`` to ``raw``: the 1-based ordinal of each row."""
     _renumber(con, raw, f"SELECT *, rowid + 1 AS _line FROM {raw}", [])
@@ -214,12 +208,6 @@ def _renumber(
     run(con, f"CREATE TEMP TABLE {numbered} AS {select} ORDER BY _line", params)
     run(con, f"DROP TABLE {raw}", [])
     run(con, f"ALTER TABLE {numbered} RENAME TO {raw}", [])
-
-
-def _empty(con: duckdb.DuckDBPyConnection, raw: str, names: Sequence[str]) -> Reading:
-    columns = "".join(f"c{i} VARCHAR, " for i in range(len(names)))
-    run(con, f"CREATE TEMP TABLE {raw} ({columns}_line BIGINT)", [])
-    return Reading(tuple(names), 0)
 
 
 def _describe(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[str]:

@@ -197,3 +197,24 @@ def test_a_query_that_does_not_read_lines_does_not_number_them(tmp_path: Path) -
     load(con, path=path, profile=_profile(), table="t")
     plan = con.execute("EXPLAIN SELECT count(*), sum(wait) FROM t").fetchall()[0][1]
     assert not re.search("WINDOW", plan, re.IGNORECASE)
+
+
+def test_json_lines_are_numbered_as_duckdb_reads_them(tmp_path: Path) -> None:
+    """JSON Lines are read by DuckDB line by line: every line keeps its number however
+    many lines the file has, broken ones reported on their own line."""
+    clean = tmp_path / "c.jsonl"
+    write(contacts(6000, seed=3, days=2), clean)
+    lines = clean.read_text(encoding="utf-8").splitlines()
+    broken = {10: '{"contact_id": ', 2500: "[1]", 5999: "not json"}
+    for index, text in broken.items():
+        lines[index] = text
+    lines.insert(4000, "")
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    report = load(con, path=path, profile=_profile(), table="t", format="jsonl")
+    assert [p.line for p in report.problems] == [11, 2501, 6001]
+    assert (report.rows_read, report.rows_loaded) == (6000, 5997)
+    numbered = dict(con.execute("SELECT contact_id, _line FROM t").fetchall())
+    ids = {n + 1: text for n, text in enumerate(path.read_text(encoding="utf-8").splitlines())}
+    assert all(f'"{contact}"' in ids[line] for contact, line in numbered.items())
