@@ -539,3 +539,9 @@ def column_sql(profile: Profile, name: str) -> str:
             return f"_f{index}"
     type_ = field_type(profile.kind, name) or "text"
     return f"CAST(NULL AS {SQL_TYPES[type_]})"
+
+
+def convert_sql(type_: str, value: str) -> tuple[str, list[object]]:
+    """SQL converting the text ``value`` to the canonical type ``type_`` as every loaded text
+    is converted (null when it cannot be), and its parameters."""
+    return _convert(FieldMap(name=type_, type=type_), value)
