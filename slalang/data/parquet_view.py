@@ -33,13 +33,21 @@ from slalang.data.convert import (
     minute_counts,
     negative_reason,
     output_names,
+    repeated_spans,
     skipped_spans,
     time_name,
     within_spans,
 )
 from slalang.data.profiles import ALLOWED_VALUES, FieldMap, Profile
 from slalang.data.report import LoadReport, Reading
-from slalang.data.source_types import cast_sql, conversion, text_sql, wall_zone
+from slalang.data.source_types import (
+    Conversion,
+    base_type,
+    cast_sql,
+    conversion,
+    text_sql,
+    wall_zone,
+)
 from slalang.data.sql import (
     drop_relation,
     execute,
@@ -62,12 +70,16 @@ class Scan:
         params: those parameters.
         fixed: the same relation without parameters, for a view.
         rows: how many rows it has.
+        statistics: it has row-group statistics (Parquet), so a filter on one column often
+            skips most of the data, and one scan per filter is cheap; otherwise each filter
+            reads every row, and the filters are best asked in one scan.
     """
 
     relation: str
     params: tuple[object, ...]
     fixed: str
     rows: int
+    statistics: bool
 
     def from_(self, aliases: str, *, fixed: bool = False) -> str:
         """The relation with its columns renamed to ``aliases``."""
@@ -88,6 +100,7 @@ def parquet_scan(con: duckdb.DuckDBPyConnection, path: Path) -> Scan:
         params=(file_pattern(path),),
         fixed=f"read_parquet({_literal(file_pattern(path.absolute()))}, file_row_number = true)",
         rows=rows,
+        statistics=True,
     )
 
 
@@ -110,7 +123,8 @@ def register_arrow(
     types = [
         (str(n), str(row[1])) for n, row in zip(arrow.column_names, described[:-1], strict=True)
     ]
-    return Scan(relation=quote(name), params=(), fixed=quote(name), rows=rows), types
+    scan = Scan(relation=quote(name), params=(), fixed=quote(name), rows=rows, statistics=False)
+    return scan, types
 
 
 def unregister_arrow(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -156,36 +170,95 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _suspect_sql(
-    field: FieldMap, value: str, column: str, fails: bool, kind: str
-) -> tuple[str, list[object]]:
+@attrs.frozen
+class _Field:
+    """A field of the view: the column it reads (``c0``...), that column's DuckDB type, how
+    it converts, and the converted value (SQL)."""
+
+    field: FieldMap
+    column: str
+    type: str
+    conversion: Conversion
+    value: str
+
+
+def _suspect_sql(item: _Field, kind: str) -> tuple[str, list[object]]:
     """A cheap condition true for every row that any check of :mod:`slalang.data.convert` can fail.
 
-    ``value`` is the field's value converted in the scan, ``column`` the column it comes
-    from; with ``fails``, the conversion gives null for values the text path cannot read.
-    Each part is a plain filter, so DuckDB evaluates it during the scan and, on a plain
-    column of a Parquet file, skips row groups by their statistics where it can.
+    It may flag more rows than fail (those are checked and kept). Where the conversion
+    keeps the column's order, the comparisons are made on the column itself, so that
+    DuckDB evaluates them during the scan and, in a Parquet file, skips row groups by
+    their statistics where it can.
     """
+    field, value, column, how = item.field, item.value, item.column, item.conversion
+    compared = column if how.ordered else value
+
+    def constant(canonical: str) -> str:
+        return f"CAST(? AS {item.type if how.ordered else canonical})"
+
     parts: list[str] = []
     params: list[object] = []
-    if fails:
+    if how.fails:  # a value the text path cannot read
         parts.append(f"{column} IS NOT NULL AND {value} IS NULL")
-    if _required(field, kind):
-        parts.append(f"{value} IS NULL" + (f" OR {value} = ''" if field.type == "text" else ""))
-    if field.type == "number":
+    if _required(field, kind):  # a null value is a null column, or a conversion that fails
+        parts.append(f"{column} IS NULL" + (f" OR {value} = ''" if field.type == "text" else ""))
+    if field.type == "number" and base_type(item.type) in ("DOUBLE", "FLOAT"):
         parts.append(f"NOT isfinite({value})")
     if negative_reason(field, kind) is not None:
-        parts.append(f"{value} < 0")
+        parts.append(f"{compared} < {constant(SQL_TYPES[field.type])}")
+        params.append(0)
     if field.type in ("timestamp", "date"):
         low, high = YEARS
         type_ = SQL_TYPES[field.type]
-        parts.append(f"{value} < CAST(? AS {type_}) OR {value} >= CAST(? AS {type_})")
+        parts.append(f"{compared} < {constant(type_)} OR {compared} >= {constant(type_)}")
         params += [f"{low}-01-01", f"{high + 1}-01-01"]
     allowed = ALLOWED_VALUES.get(field.name)
     if allowed is not None:
         parts.append(f"{value} NOT IN ({', '.join('?' for _ in allowed)})")
         params += list(allowed)
     return " OR ".join(f"({part})" for part in parts), params
+
+
+def _time_bounds(
+    con: duckdb.DuckDBPyConnection, scan: Scan, aliases: str, stamps: Sequence[_Field], zone: str
+) -> list[tuple[object, object]]:
+    """A range of local times holding every value of each timestamp field.
+
+    Taken from the columns' own bounds (Parquet statistics give them without a scan),
+    converted, and widened by a day: the local time of an instant can step back when
+    clocks go back. Where a bound does not convert, the field's values are scanned.
+    """
+    scan_sql = scan.from_(aliases)
+    ranges = ", ".join(f"min({i.column}) AS _lo{n}, max({i.column}) AS _hi{n}"
+                       for n, i in enumerate(stamps))  # fmt: skip
+    converted = ", ".join(
+        f"{cast_sql('timestamp', i.type, f'_lo{n}', zone)}, _lo{n} IS NULL, "
+        f"{cast_sql('timestamp', i.type, f'_hi{n}', zone)}, _hi{n} IS NULL"
+        for n, i in enumerate(stamps)
+    )
+    (row,) = execute(
+        con, f"SELECT {converted} FROM (SELECT {ranges} FROM {scan_sql})", scan.params
+    ).fetchall()
+    found: list[tuple[object, object]] = []
+    for number, item in enumerate(stamps):
+        low, no_low, high, no_high = row[4 * number : 4 * number + 4]
+        if (low is None and not no_low) or (high is None and not no_high):
+            sql = f"SELECT min({item.value}), max({item.value}) FROM {scan_sql}"
+            ((low, high),) = execute(con, sql, scan.params).fetchall()
+        found.append((_earlier(low), _later(high)))
+    return found
+
+
+def _earlier(moment: object) -> object:
+    if isinstance(moment, dt.datetime) and moment > dt.datetime.min + dt.timedelta(days=1):
+        return moment - dt.timedelta(days=1)
+    return moment
+
+
+def _later(moment: object) -> object:
+    if isinstance(moment, dt.datetime) and moment < dt.datetime.max - dt.timedelta(days=1):
+        return moment + dt.timedelta(days=1)
+    return moment
 
 
 def load_view(
@@ -202,7 +275,7 @@ def load_view(
 ) -> LoadReport:
     """Load data whose columns convert in the scan as a view over it.
 
-    Only the rows a cheap per-column filter flags (:func:`_suspect_sql`) are copied as
+    Only the rows a cheap filter flags (:func:`_suspect_sql`) are copied as
     text and go through the full conversion and checks of
     :func:`~slalang.data.convert.apply_profile`, so problems are found and reported
     exactly as for any other file; the rows among them with problems are left out of the
@@ -220,34 +293,38 @@ def load_view(
         columns.setdefault(name, f"c{index}")
         types.setdefault(name, type_)
     zone = wall_zone(profile.timezone, timezone)
-    values: dict[str, str] = {}  # the converted value of each field
-    aliases = ", ".join([*(f"c{i}" for i in range(len(names))), "_rn"])
-    scan_sql = scan.from_(aliases)
-    branches: list[str] = []
-    params: list[object] = []
+    items: list[_Field] = []
     for field in profile.fields:
         assert field.column is not None
         column, type_ = columns[field.column], types[field.column]
-        values[field.name] = cast_sql(field.type, type_, column, zone)
         found = conversion(field.type, type_)
         assert found is not None
-        condition, more = _suspect_sql(field, values[field.name], column, found.fails,
-                                       profile.kind)  # fmt: skip
+        items.append(_Field(field, column, type_, found, cast_sql(field.type, type_, column, zone)))
+    values = {item.field.name: item.value for item in items}
+    aliases = ", ".join([*(f"c{i}" for i in range(len(names))), "_rn"])
+    scan_sql = scan.from_(aliases)
+    conditions: list[tuple[str, list[object]]] = []
+    for item in items:
+        condition, more = _suspect_sql(item, profile.kind)
         if condition:
+            conditions.append((condition, more))
+    gap_zone = profile.timezone or timezone  # the zone whose skipped clock times are checked
+    stamps = [item for item in items if item.field.type == "timestamp"]
+    bounds = _time_bounds(con, scan, aliases, stamps, zone) if gap_zone and stamps else []
+    for item, (low, high) in zip(stamps, bounds, strict=False):
+        spans = skipped_spans(gap_zone or "", low, high)
+        if spans:  # local times the zone skips
+            conditions.append(within_spans(item.value, spans))
+    branches: list[str] = []
+    params: list[object] = []
+    if scan.statistics:  # a scan per condition, each skipping what the statistics rule out
+        for condition, more in conditions:
             branches.append(f"SELECT _rn FROM {scan_sql} WHERE {condition}")
             params += [*scan.params, *more]
-    gap_zone = profile.timezone or timezone  # the zone whose skipped clock times are checked
-    stamps = [values[f.name] for f in profile.fields if f.type == "timestamp"]
-    if gap_zone is not None and stamps:
-        # local times the zone skips (Parquet statistics give the range without a scan)
-        ranges = ", ".join(f"min({c}), max({c})" for c in stamps)
-        bounds = execute(con, f"SELECT {ranges} FROM {scan_sql}", scan.params).fetchone() or ()
-        for number, value in enumerate(stamps):
-            spans = skipped_spans(gap_zone, *bounds[2 * number : 2 * number + 2])
-            if spans:
-                condition, more = within_spans(value, spans)
-                branches.append(f"SELECT _rn FROM {scan_sql} WHERE {condition}")
-                params += [*scan.params, *more]
+    elif conditions:  # a single scan
+        either = " OR ".join(f"({condition})" for condition, _ in conditions)
+        branches.append(f"SELECT _rn FROM {scan_sql} WHERE {either}")
+        params += [*scan.params, *(value for _, more in conditions for value in more)]
     suspects, raw, checked = temp_name("suspects"), temp_name("raw"), temp_name("checked")
     rejected = f"_slalang_rejected_{identifier(table)}"
     report: LoadReport | None = None
@@ -312,7 +389,7 @@ def load_view(
         time = quote(time_name(profile))
         loaded_at = [(m, n) for m, n in minute_counts(con, quote(table), time) if m is not None]
     ambiguous = None
-    if gap_zone is not None:
+    if gap_zone is not None and any(repeated_spans(gap_zone, *pair) for pair in bounds):
         # counted over the view, whose times are the data's (a view never converts zones)
         times = [(quote(f.name), f.name) for f in profile.fields if f.type == "timestamp"]
         ambiguous = ambiguous_times(
@@ -339,17 +416,21 @@ def _blank_values(
     profile: Profile,
     values: dict[str, str],
 ) -> set[str]:
-    """The optional text fields holding an empty string somewhere, which reads as no value.
+    """The optional text fields that may hold an empty string, which reads as no value.
 
     Required text fields need no such care: their empty values are malformed rows,
-    left out of the view. Parquet statistics usually answer without reading a row.
+    left out of the view. Parquet statistics usually answer without reading a row; for
+    other data every optional text field is taken to.
     """
     texts = [f.name for f in profile.fields if f.type == "text" and not _required(f, profile.kind)]
     if not texts:
         return set()
+    if not scan.statistics:
+        # without statistics, looking costs a scan of every text column: nullif costs less
+        return set(texts)
     scan_sql = scan.from_(aliases)
     tests = ", ".join(f"EXISTS (SELECT 1 FROM {scan_sql} WHERE {values[n]} = '')" for n in texts)
-    found = execute(con, f"SELECT {tests}", list(scan.params) * len(texts)).fetchone() or ()
+    (found,) = execute(con, f"SELECT {tests}", list(scan.params) * len(texts)).fetchall()
     return {name for name, blank in zip(texts, found, strict=True) if blank}
 
 

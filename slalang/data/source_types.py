@@ -37,16 +37,20 @@ class Conversion:
             nulls) the value is read from its text. ``None``: everywhere.
         fails: the conversion gives null for some present values (which the text path
             reports as unparsable), so such rows are checked in full.
+        ordered: the value keeps the column's order and its nulls (where it does not fail):
+            comparing it with a constant is comparing the column with the constant in the
+            column's type, which a Parquet scan can answer from row-group statistics.
     """
 
     sql: str | None
     exact: str | None = None
     fails: bool = False
+    ordered: bool = False
 
 
-_SAME = Conversion("{c}")
-_CAST = Conversion("CAST({c} AS {t})")
-_TRY = Conversion("TRY_CAST({c} AS {t})", fails=True)
+_SAME = Conversion("{c}", ordered=True)
+_CAST = Conversion("CAST({c} AS {t})", ordered=True)
+_TRY = Conversion("TRY_CAST({c} AS {t})", fails=True, ordered=True)
 _TEXT = Conversion(None, fails=True)
 _INTEGRAL_DOUBLE = Conversion(
     "TRY_CAST({c} AS BIGINT)", exact="{c} = trunc({c}) AND abs({c}) < 9007199254740992", fails=True
@@ -93,8 +97,8 @@ ACCEPTED: dict[str, dict[str, Conversion]] = {
         "TIMESTAMP": _SAME,
         "TIMESTAMP_S": _TRY,  # seconds reach beyond the microsecond range
         "TIMESTAMP_MS": _TRY,
-        "TIMESTAMP_NS": Conversion("make_timestamp(epoch_us({c}))"),  # cut, as its text reads
-        "DATE": _TRY,  # midnight
+        "TIMESTAMP_NS": Conversion("make_timestamp(epoch_us({c}))", ordered=True),  # cut
+        "DATE": _TRY,
         "TIMESTAMP WITH TIME ZONE": Conversion("timezone({z}, {c})"),
         "TIMESTAMPTZ_NS": Conversion("make_timestamp(epoch_us(timezone({z}, {c})))"),
     },
@@ -102,7 +106,7 @@ ACCEPTED: dict[str, dict[str, Conversion]] = {
 }
 """The column types (DuckDB's names; ``DECIMAL(p,s)`` and ``ENUM(...)`` by their base name)
 each canonical field type reads without a copy, and how. Nanosecond timestamps keep
-their microseconds and drop the rest, as their text is read."""
+their microseconds and drop the rest, as their text is read; dates are read as midnight."""
 
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]+\Z")
 

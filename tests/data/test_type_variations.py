@@ -375,6 +375,68 @@ def test_nanoseconds_are_cut_to_the_microsecond(
     ]
 
 
+def _small(queued_at: pa.Array, wait: pa.Array | None = None) -> pa.Table:
+    rows = len(queued_at)
+    return pa.table({
+        "contact_id": [f"c{n}" for n in range(rows)],
+        "queued_at": queued_at,
+        "outcome": ["answered"] * rows,
+        "wait": wait if wait is not None else pa.array([1.0] * rows),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("form", ["parquet", "pyarrow"])
+def test_checks_made_on_the_columns_hold_at_their_bounds(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year and sign checks of a column whose conversion keeps its order are made on
+    the column (a Parquet scan answers them from statistics): right at their bounds too."""
+    edge = [
+        -2208988800 * 10**9 - 1,
+        -2208988800 * 10**9,
+        7258118400 * 10**9 - 1,
+        7258118400 * 10**9,
+    ]  # 1900-01-01 and 2200-01-01, and a nanosecond before each
+    cases = {
+        "ns": (pa.array(edge, pa.int64()).cast(pa.timestamp("ns")), {1, 4}),
+        "s": (pa.array([e // 10**9 for e in edge], pa.int64()).cast(pa.timestamp("s")), {1, 4}),
+        "date": (pa.array([D(1899, 12, 31).date(), D(1900, 1, 1).date(),
+                           D(2199, 12, 31).date(), D(2200, 1, 1).date()]), {1, 4}),
+    }  # fmt: skip
+    waits = pa.array([DEC("-0.01"), DEC("0"), DEC("0.01"), None], pa.decimal128(5, 2))
+    for name, (times, impossible) in cases.items():
+        table = _small(times, waits)
+        fast, text = _both_ways(monkeypatch, lambda con, t=table: _load(con, t, form, tmp_path))
+        assert fast == text, name
+        found = {(p.line, p.reason) for p in fast[2]}
+        assert {line for line, reason in found if reason == IMPOSSIBLE_TIMESTAMP} == impossible
+        assert {line for line, reason in found if reason == NEGATIVE_DURATION} == {1}
+        assert (4, MISSING_VALUE) in found
+
+
+@pytest.mark.parametrize("form", ["parquet", "pyarrow"])
+def test_zoned_times_in_the_hour_clocks_repeat_are_counted_as_on_the_text_path(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instants an hour apart that read as the same New York clock time (01:30, twice on
+    2026-11-01), and a later instant that reads as an earlier clock time."""
+    instants = [D(2026, 11, 1, 5, 30), D(2026, 11, 1, 5, 59), D(2026, 11, 1, 6, 0),
+                D(2026, 11, 1, 6, 30), D(2026, 11, 1, 7, 0)]  # fmt: skip
+    times = pa.array(instants, pa.timestamp("us", tz="UTC"))
+    table = _small(times)
+    fast, text = _both_ways(
+        monkeypatch, lambda con: _load(con, table, form, tmp_path, timezone=NEW_YORK)
+    )
+    assert fast == text
+    ambiguous = fast[7]
+    assert ambiguous is not None
+    assert (ambiguous.count, ambiguous.line, ambiguous.value) == (4, 1, "2026-11-01 01:30:00")
+    assert list(_values(fast, "queued_at").values()) == [
+        D(2026, 11, 1, 1, 30), D(2026, 11, 1, 1, 59), D(2026, 11, 1, 1), D(2026, 11, 1, 1, 30),
+        D(2026, 11, 1, 2),
+    ]  # fmt: skip
+
+
 def test_nested_and_text_columns_in_numeric_fields_take_the_text_path(tmp_path: Path) -> None:
     """A mapped column of a type the scan cannot convert: the whole load copies text."""
     con = duckdb.connect()
