@@ -14,6 +14,7 @@ them, time-zone-aware timestamps as wall-clock times in the data's zone.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -180,7 +181,7 @@ def to_arrow(data: Any) -> pa.Table:
         return pa.Table.from_batches([data])
     to_arrow = getattr(data, "to_arrow", None)
     if callable(to_arrow):  # polars
-        result = to_arrow()
+        result = to_arrow(**_polars_level(data))
         if isinstance(result, pa.Table):
             return result
     if type(data).__module__.startswith("pandas"):
@@ -188,6 +189,14 @@ def to_arrow(data: Any) -> pa.Table:
     raise ValueError(
         f"cannot load a {type(data).__name__}; expected a pyarrow, pandas or polars table"
     )
+
+
+def _polars_level(data: Any) -> dict[str, Any]:
+    """For a polars table, the newest Arrow layout, which hands its text over without a copy
+    (string views; older layouts copy every text into a large string)."""
+    module = sys.modules.get(type(data).__module__.split(".")[0])
+    level = getattr(getattr(module, "CompatLevel", None), "newest", None)
+    return {"compat_level": level()} if callable(level) else {}
 
 
 def _store_raw(
