@@ -205,7 +205,9 @@ def _mark_skipped(
     con: duckdb.DuckDBPyConnection, stage: str, local: str, number: int, zone: str
 ) -> None:
     """Add problem ``number`` to the staged rows whose local time ``zone`` skips."""
-    bounds = execute(con, f"SELECT min({local}), max({local}) FROM {stage}", []).fetchone()
+    # in the years that load: DuckDB hands a time past the year 9999 to Python as text
+    bounds = execute(con, f"SELECT min({local}), max({local}) FROM {stage} "
+                          f"WHERE year({local}) BETWEEN ? AND ?", YEARS).fetchone()  # fmt: skip
     low, high = bounds or (None, None)
     spans = skipped_spans(zone, low, high)
     if spans:

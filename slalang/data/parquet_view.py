@@ -222,43 +222,53 @@ def _suspect_sql(item: _Field, kind: str) -> tuple[str, list[object]]:
 def _time_bounds(
     con: duckdb.DuckDBPyConnection, scan: Scan, aliases: str, stamps: Sequence[_Field], zone: str
 ) -> list[tuple[object, object]]:
-    """A range of local times holding every value of each timestamp field.
+    """A range of local times holding every value of each timestamp field that can be loaded.
 
     Taken from the columns' own bounds (Parquet statistics give them without a scan),
-    converted, and widened by a day: the local time of an instant can step back when
-    clocks go back. Where a bound does not convert, the field's values are scanned.
+    converted, widened by two days (the local time of an instant steps back when clocks go
+    back, by a day at most), and kept to the years that load (DuckDB hands a time past
+    the year 9999 to Python as text). Where a bound does not convert, the field's values
+    are scanned.
     """
     scan_sql = scan.from_(aliases)
     ranges = ", ".join(f"min({i.column}) AS _lo{n}, max({i.column}) AS _hi{n}"
                        for n, i in enumerate(stamps))  # fmt: skip
-    converted = ", ".join(
-        f"{cast_sql('timestamp', i.type, f'_lo{n}', zone)}, _lo{n} IS NULL, "
-        f"{cast_sql('timestamp', i.type, f'_hi{n}', zone)}, _hi{n} IS NULL"
-        for n, i in enumerate(stamps)
-    )
+    first, last = YEARS
+    params: list[object] = []
+    selected = []
+    for n, item in enumerate(stamps):
+        for bound in (f"_lo{n}", f"_hi{n}"):
+            value = cast_sql("timestamp", item.type, bound, zone)
+            kept = "least(greatest({}, CAST(? AS TIMESTAMP)), CAST(? AS TIMESTAMP))"
+            selected += [kept.format(value), f"{value} IS NULL", f"{bound} IS NULL"]
+            params += [f"{first}-01-01", f"{last}-12-31 23:59:59"]
     (row,) = execute(
-        con, f"SELECT {converted} FROM (SELECT {ranges} FROM {scan_sql})", scan.params
+        con,
+        f"SELECT {', '.join(selected)} FROM (SELECT {ranges} FROM {scan_sql})",
+        [*params, *scan.params],
     ).fetchall()
     found: list[tuple[object, object]] = []
     for number, item in enumerate(stamps):
-        low, no_low, high, no_high = row[4 * number : 4 * number + 4]
-        if (low is None and not no_low) or (high is None and not no_high):
-            sql = f"SELECT min({item.value}), max({item.value}) FROM {scan_sql}"
-            ((low, high),) = execute(con, sql, scan.params).fetchall()
+        low, low_failed, no_low, high, high_failed, no_high = row[6 * number : 6 * number + 6]
+        if no_low or no_high:
+            low = high = None  # no values
+        elif low_failed or high_failed:  # the values that convert
+            kept = "least(greatest({}, CAST(? AS TIMESTAMP)), CAST(? AS TIMESTAMP))"
+            sql = (
+                f"SELECT {kept.format(f'min({item.value})')}, {kept.format(f'max({item.value})')} "
+                f"FROM {scan_sql}"
+            )
+            ((low, high),) = execute(con, sql, [*params[:2], *params[:2], *scan.params]).fetchall()
         found.append((_earlier(low), _later(high)))
     return found
 
 
 def _earlier(moment: object) -> object:
-    if isinstance(moment, dt.datetime) and moment > dt.datetime.min + dt.timedelta(days=1):
-        return moment - dt.timedelta(days=1)
-    return moment
+    return moment - dt.timedelta(days=2) if isinstance(moment, dt.datetime) else moment
 
 
 def _later(moment: object) -> object:
-    if isinstance(moment, dt.datetime) and moment < dt.datetime.max - dt.timedelta(days=1):
-        return moment + dt.timedelta(days=1)
-    return moment
+    return moment + dt.timedelta(days=2) if isinstance(moment, dt.datetime) else moment
 
 
 def load_view(

@@ -437,6 +437,23 @@ def test_zoned_times_in_the_hour_clocks_repeat_are_counted_as_on_the_text_path(
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("form", ["parquet", "pyarrow"])
+def test_a_time_past_the_year_9999_hides_no_skipped_clock_time(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB hands such a time to Python as text: the range searched for clock changes
+    is kept to the years that load, on both paths."""
+    seconds = [int(D(2026, 3, 8, 2, 30).replace(tzinfo=dt.UTC).timestamp()),
+               int(D(2026, 1, 5, 9).replace(tzinfo=dt.UTC).timestamp()), 568000000000]  # fmt: skip
+    table = _small(pa.array(seconds, pa.int64()).cast(pa.timestamp("s")))
+    fast, text = _both_ways(
+        monkeypatch, lambda con: _load(con, table, form, tmp_path, timezone=NEW_YORK)
+    )
+    assert fast == text
+    assert [(p.line, p.reason) for p in fast[2]] == [(1, IMPOSSIBLE_TIMESTAMP),
+                                                     (3, IMPOSSIBLE_TIMESTAMP)]  # fmt: skip
+
+
 def test_nested_and_text_columns_in_numeric_fields_take_the_text_path(tmp_path: Path) -> None:
     """A mapped column of a type the scan cannot convert: the whole load copies text."""
     con = duckdb.connect()
