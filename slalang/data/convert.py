@@ -271,7 +271,9 @@ def _mark_skipped(
     con: duckdb.DuckDBPyConnection, stage: str, local: str, number: int, zone: str
 ) -> None:
     """Add problem ``number`` to the staged rows whose local time ``zone`` skips."""
-    bounds = execute(con, f"SELECT min({local}), max({local}) FROM {stage}", []).fetchone()
+    # in the years that load: DuckDB hands a time past the year 9999 to Python as text
+    bounds = execute(con, f"SELECT min({local}), max({local}) FROM {stage} "
+                          f"WHERE year({local}) BETWEEN ? AND ?", YEARS).fetchone()  # fmt: skip
     low, high = bounds or (None, None)
     spans = skipped_spans(zone, low, high)
     if spans:
@@ -612,3 +614,9 @@ def column_sql(profile: Profile, name: str) -> str:
             return f"_f{index}"
     type_ = field_type(profile.kind, name) or "text"
     return f"CAST(NULL AS {SQL_TYPES[type_]})"
+
+
+def convert_sql(type_: str, value: str) -> tuple[str, list[object]]:
+    """SQL converting the text ``value`` to the canonical type ``type_`` as every loaded text
+    is converted (null when it cannot be), and its parameters."""
+    return _convert(FieldMap(name=type_, type=type_), value)

@@ -6,9 +6,10 @@ SQL ``SELECT`` compiled from its field mappings and rules, converts every value
 to its canonical type, and stores the result as a table with the canonical
 columns plus ``_line`` (the source line of text formats, the row ordinal
 otherwise). :func:`load_arrow` does the same for pandas, polars or pyarrow
-tables that already have canonical columns. A Parquet file whose columns the
-profile only renames, with the canonical types already, becomes a view over
-the file instead of a copy; its rows are checked all the same.
+tables that already have canonical columns. A Parquet file or an in-memory table
+whose columns the profile only renames, with types that convert to the canonical
+ones without loss (:mod:`slalang.data.source_types`), becomes a view over the data
+instead of a copy; its rows are checked all the same.
 
 Rows are never dropped silently. Rows matching an ``exclude`` rule are counted
 by reason; malformed rows (wrong field count, unparsable values, negative
@@ -19,9 +20,10 @@ line numbers, counted, and kept out of the table. Every other row is loaded.
 SQL safety: raw columns are renamed to generated identifiers ``c0, c1, ...``
 before any profile text is involved, table names are validated, and every
 literal of a profile (values, formats, expression constants) is a bound
-parameter; no profile or contract text is ever part of the SQL text. The one
-exception is the file path of a Parquet view, which a view cannot take as a
-parameter: it is written as an escaped string literal.
+parameter; no profile or contract text is ever part of the SQL text. The
+exceptions are the file path of a Parquet view and the time zone a view reads
+time-zone-aware timestamps in, which a view cannot take as parameters: they are
+written as escaped string literals (the zone once it is known to be a zone's name).
 
 This module is the stage's entry point; the work is split by job.
 :mod:`slalang.data.native` streams CSV and TSV through DuckDB's own reader as a
@@ -29,8 +31,9 @@ view over the file (a file it cannot vouch for is read by
 :mod:`slalang.data.delimited` instead), :mod:`slalang.data.readers` reads each
 other format into a raw table of text numbered by line,
 :mod:`slalang.data.convert` applies the profile (conversion, checks, exclusions,
-the problem report), :mod:`slalang.data.parquet_view` is the Parquet
-fast path, :mod:`slalang.data.report` holds the report types and reasons, and
+the problem report), :mod:`slalang.data.parquet_view` is the fast path for Parquet
+files and in-memory tables, :mod:`slalang.data.source_types` the column types it
+reads, :mod:`slalang.data.report` holds the report types and reasons, and
 :mod:`slalang.data.sql` runs every statement. The public names of those
 modules that callers use are re-exported here.
 """
@@ -50,7 +53,13 @@ from slalang.data.convert import YEARS, apply_profile, skipped_spans
 from slalang.data.delimited import drop_raw
 from slalang.data.native import load_native
 from slalang.data.parquet_view import direct_profile as _direct_profile  # a test replaces it
-from slalang.data.parquet_view import load_parquet_view, parquet_schema
+from slalang.data.parquet_view import (
+    load_view,
+    parquet_scan,
+    parquet_schema,
+    register_arrow,
+    unregister_arrow,
+)
 from slalang.data.profiles import (
     FORMATS,
     FieldMap,
@@ -156,10 +165,10 @@ def load(
             return failed(table, missing, strict)
         direct = _direct_profile(profile, described, timezone)
         if direct is not None:
-            return load_parquet_view(
+            return load_view(
                 con,
-                path=path,
-                names=names,
+                scan=parquet_scan(con, path),
+                described=described,
                 profile=direct,
                 table=table,
                 shown=shown,
@@ -187,7 +196,7 @@ def load(
 
     def read(raw: str) -> Reading | list[Diagnostic]:
         try:
-            reading = read_file(con, path, profile, raw)
+            reading = read_file(con, path, profile, raw, timezone=timezone)
         except (duckdb.Error, OSError, UnicodeError, yaml.YAMLError) as error:
             return [_unreadable(shown, error)]
         return check_columns(profile, reading.columns) or reading
@@ -221,7 +230,13 @@ def load_arrow(
     (pattern fields such as ``answered_within_20`` included), converted and
     checked like a file load; ``_line`` is the 1-based row ordinal. With
     ``timezone`` (the contract's zone, which the clock times are read in), a
-    clock time the zone skips is an impossible timestamp.
+    clock time the zone skips is an impossible timestamp, and time-zone-aware
+    timestamps are read as clock times there (else in UTC).
+
+    When every column converts to its field's type in the scan, the table is
+    registered with ``con`` (as ``_slalang_arrow_<table>``, kept until the next load
+    of ``table``) and ``table`` is a view over it, like a Parquet file; otherwise its
+    values are copied as text and converted like a file's.
 
     Raises:
         ValueError: ``table`` is not a plain identifier, ``kind`` is not a
@@ -263,9 +278,24 @@ def load_arrow(
         validate=(),
         source=Source(name, ""),
     )
+    scan, described = register_arrow(con, arrow, table)
+    direct = _direct_profile(profile, described, timezone)
+    if direct is not None:
+        return load_view(
+            con,
+            scan=scan,
+            described=described,
+            profile=direct,
+            table=table,
+            shown=name,
+            strict=strict,
+            timezone=timezone,
+            max_problems=max_problems,
+        )
+    unregister_arrow(con, table)
     return _read_and_apply(
         con,
-        lambda raw: read_arrow(con, arrow, raw),
+        lambda raw: read_arrow(con, arrow, raw, timezone=timezone),
         profile=profile,
         table=table,
         shown=name,

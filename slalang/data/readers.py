@@ -6,12 +6,15 @@ Parquet, or a pyarrow table) as a temporary table whose columns are renamed
 line a row starts on for text formats (header = line 1), the 1-based row
 ordinal otherwise. The column names of the export come back in a
 :class:`Reading`, with the lines a reader could not read as
-:class:`~slalang.data.report.DataProblem` records; every other line is read.
+:class:`~slalang.data.report.DataProblem` records; every other line is read. Typed
+columns (Parquet, arrow) are written as :func:`~slalang.data.source_types.text_sql` writes
+them, time-zone-aware timestamps as wall-clock times in the data's zone.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,11 +26,23 @@ import yaml
 from slalang.data.delimited import read_delimited
 from slalang.data.profiles import Profile
 from slalang.data.report import UNREADABLE_LINE, DataProblem, Reading
+from slalang.data.source_types import text_sql, wall_zone
 from slalang.data.sql import execute, file_pattern, literal, run, scalar, temp_name
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw: str) -> Reading:
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    raw: str,
+    *,
+    timezone: str | None = None,
+) -> Reading:
     """Read an export in the profile's format into the raw table ``raw``.
+
+    ``timezone`` is the contract's zone: with the profile's, it says which zone the
+    time-zone-aware timestamps of a Parquet file are read in
+    (:func:`~slalang.data.source_types.wall_zone`).
 
     Raises:
         duckdb.Error, OSError, UnicodeError, yaml.YAMLError: the file cannot be read.
@@ -38,9 +53,9 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, raw:
         return _read_yaml(con, path, raw)
     if profile.format == "jsonl":
         return _read_json_lines(con, path, raw, profile)
-    source = "read_parquet(?)"
-    names = _describe(con, f"SELECT * FROM {source} LIMIT 0", [file_pattern(path)])
-    _store_raw(con, raw, f"SELECT * FROM {source}", [file_pattern(path)], len(names))
+    select = "SELECT * FROM read_parquet(?)"
+    zone = wall_zone(profile.timezone, timezone)
+    names = _store_typed(con, raw, select, [file_pattern(path)], zone)
     _number_in_order(con, raw)
     return Reading(tuple(names), scalar(con, f"SELECT count(*) FROM {raw}"))
 
@@ -144,12 +159,17 @@ def _yaml_text(node: yaml.Node) -> str | None:
     return yaml.serialize(node).strip()
 
 
-def read_arrow(con: duckdb.DuckDBPyConnection, arrow: pa.Table, raw: str) -> Reading:
-    """Read a pyarrow table into the raw table ``raw``; ``_line`` is the row ordinal."""
+def read_arrow(
+    con: duckdb.DuckDBPyConnection, arrow: pa.Table, raw: str, *, timezone: str | None = None
+) -> Reading:
+    """Read a pyarrow table into the raw table ``raw``; ``_line`` is the row ordinal.
+
+    Time-zone-aware timestamps are read in ``timezone`` (the contract's zone), else UTC.
+    """
     view = temp_name("view")
     con.register(view, arrow)
     try:
-        _store_raw(con, raw, f"SELECT * FROM {view}", [], arrow.num_columns)
+        _store_typed(con, raw, f"SELECT * FROM {view}", [], wall_zone(None, timezone))
     finally:
         con.unregister(view)
     _number_in_order(con, raw)
@@ -168,7 +188,7 @@ def to_arrow(data: Any) -> pa.Table:
         return pa.Table.from_batches([data])
     to_arrow = getattr(data, "to_arrow", None)
     if callable(to_arrow):  # polars
-        result = to_arrow()
+        result = to_arrow(**_polars_level(data))
         if isinstance(result, pa.Table):
             return result
     if type(data).__module__.startswith("pandas"):
@@ -176,6 +196,14 @@ def to_arrow(data: Any) -> pa.Table:
     raise ValueError(
         f"cannot load a {type(data).__name__}; expected a pyarrow, pandas or polars table"
     )
+
+
+def _polars_level(data: Any) -> dict[str, Any]:
+    """For a polars table, the newest Arrow layout, which hands its text over without a copy
+    (string views; older layouts copy every text into a large string)."""
+    module = sys.modules.get(type(data).__module__.split(".")[0])
+    level = getattr(getattr(module, "CompatLevel", None), "newest", None)
+    return {"compat_level": level()} if callable(level) else {}
 
 
 def _store_raw(
@@ -193,6 +221,23 @@ def _store_raw(
         f"FROM ({select}) AS _t({aliases})",
         params,
     )
+
+
+def _store_typed(
+    con: duckdb.DuckDBPyConnection, raw: str, select: str, params: list[object], zone: str
+) -> list[str]:
+    """Store the typed ``select`` as ``raw`` with columns renamed by position and written
+    as text (:func:`~slalang.data.source_types.text_sql`); return its column names."""
+    result = execute(con, f"DESCRIBE {select}", params).fetchall()
+    names, types = [str(row[0]) for row in result], [str(row[1]) for row in result]
+    if not names:
+        _store_raw(con, raw, select, params, 0)
+        return names
+    aliases = ", ".join(f"c{i}" for i in range(len(names)))
+    texts = ", ".join(f"{text_sql(t, f'c{i}', zone)} AS c{i}" for i, t in enumerate(types))
+    run(con, f"CREATE TEMP TABLE {raw} AS SELECT {texts} FROM ({select}) AS _t({aliases})",
+        params)  # fmt: skip
+    return names
 
 
 def _number_in_order(con: duckdb.DuckDBPyConnection, raw: str) -> None:
