@@ -501,7 +501,7 @@ def _finish(
                 loaded_at[minute] = loaded_at.get(minute, 0) + n
     found = list(status.rejected_problems[:max_problems])
     if listing:
-        found += _listed(con, status, numbered, shown, max_problems)
+        found += _listed(con, status, breaks, shown, max_problems)
         found.sort(key=lambda p: p.line)
     ambiguous = None
     zone = staged.wall_zone
@@ -548,22 +548,34 @@ def _store_blocks(
 
 
 def _listed(
-    con: duckdb.DuckDBPyConnection, status: _Status, numbered: str, shown: str, limit: int
+    con: duckdb.DuckDBPyConnection,
+    status: _Status,
+    breaks: Sequence[int],
+    shown: str,
+    limit: int,
 ) -> list[DataProblem]:
     """The first ``limit`` malformed records (not excluded), each problem with the raw
-    values involved, as the file spells them (its lines are read again for them)."""
+    values involved, as the file spells them (its lines are read again for them).
+
+    Records are numbered in file order, so the first by number are the first by line;
+    only their lines are worked out (as :func:`_line_sql` does, here in Python).
+    """
     rows = execute(
         con,
-        f"SELECT _line, _problems FROM {numbered} "
-        "WHERE _excl IS NULL AND len(_problems) > 0 ORDER BY _line LIMIT ?",
+        f"SELECT _row, _problems FROM ({status.checked}) "
+        "WHERE _excl IS NULL AND len(_problems) > 0 ORDER BY _row LIMIT ?",
         [limit],
     ).fetchall()
-    texts = _raw_lines(con, status.path, status.profile, [int(line) for line, _ in rows])
+    numbered = [
+        (int(row) + status.header.lines + bisect.bisect_left(breaks, int(row)), problems)
+        for row, problems in rows
+    ]
+    texts = _raw_lines(con, status.path, status.profile, [line for line, _ in numbered])
     names = status.header.names
     found = []
-    for line, problems in rows:
+    for line, problems in numbered:
         fields, _, _ = parse_record(
-            texts.get(int(line), ""), lambda _: None, status.profile.delimiter,
+            texts.get(line, ""), lambda _: None, status.profile.delimiter,
             status.profile.quote,
         )  # fmt: skip
         values: dict[str, str | None] = {}
@@ -572,7 +584,7 @@ def _listed(
         for number in problems:
             check = status.staged.checks[int(number)]
             detail = ", ".join(f"{c}={values.get(c)!r}" for c in check.columns)
-            found.append(DataProblem(shown, int(line), check.reason, check.field, detail))
+            found.append(DataProblem(shown, line, check.reason, check.field, detail))
     return found
 
 
