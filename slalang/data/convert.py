@@ -155,7 +155,7 @@ def staging(
         else:
             literal = None if field.value is None else _literal_text(field.value)
             first.add("CAST(? AS VARCHAR)", value, [literal])
-        sql, params = _convert(field, value)
+        sql, params = _convert(field, value, wall_zone)
         local = flag
         if convert_zone and field.type == "timestamp":
             local = f"_l{index}"
@@ -374,9 +374,25 @@ def _literal_text(value: str | int | float | bool) -> str:
     return str(value)
 
 
-def _convert(field: FieldMap, value: str) -> tuple[str, list[object]]:
-    """SQL converting a staged value to the field's canonical type, null when it cannot."""
+OFFSET = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?[ ]*(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)$"
+"""A clock time followed by a UTC offset (``+02:00``, ``-0530``, ``Z``, ``UTC``)."""
+
+
+def _convert(field: FieldMap, value: str, zone: str | None = None) -> tuple[str, list[object]]:
+    """SQL converting a staged value to the field's canonical type, null when it cannot.
+
+    A timestamp written with a UTC offset names an instant: it becomes the clock time in
+    ``zone`` (the zone the data's clock times are read in; UTC when there is none) at
+    that instant, where a plain cast would drop the offset.
+    """
     text = f"trim(CAST({value} AS VARCHAR))"
+    if field.type == "timestamp":
+        stamp = f"TRY_CAST({text} AS TIMESTAMP)"
+        return (
+            f"CASE WHEN strlen({text}) <= 19 THEN {stamp} WHEN regexp_matches({text}, ?) "
+            f"THEN timezone(?, TRY_CAST({text} AS TIMESTAMPTZ)) ELSE {stamp} END",
+            [OFFSET, zone or "UTC"],
+        )
     if field.type == "text":
         return f"nullif(CAST({value} AS VARCHAR), '')", []
     if field.type == "integer":

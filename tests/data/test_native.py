@@ -218,3 +218,39 @@ def test_json_lines_are_numbered_as_duckdb_reads_them(tmp_path: Path) -> None:
     numbered = dict(con.execute("SELECT contact_id, _line FROM t").fetchall())
     ids = {n + 1: text for n, text in enumerate(path.read_text(encoding="utf-8").splitlines())}
     assert all(f'"{contact}"' in ids[line] for contact, line in numbered.items())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "line by line"])
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("UTC", ["2026-01-05 09:00:00", "2026-01-05 07:00:00", "2026-01-05 09:00:00",
+                 "2026-01-05 14:30:00", "2026-01-05 09:00:00"]),
+        ("Europe/Paris", ["2026-01-05 09:00:00", "2026-01-05 08:00:00", "2026-01-05 10:00:00",
+                          "2026-01-05 15:30:00", "2026-01-05 10:00:00"]),
+    ],
+)  # fmt: skip
+def test_a_time_with_a_utc_offset_is_that_instant_in_the_datas_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, zone: str, expected: list[str]
+) -> None:
+    """``09:00:00+02:00`` is 07:00 UTC, not 09:00: the offset is never dropped."""
+    written = ["2026-01-05 09:00:00", "2026-01-05 09:00:00+02:00", "2026-01-05T09:00:00Z",
+               "2026-01-05 09:00:00-0530", "2026-01-05 09:00:00 UTC"]  # fmt: skip
+    rows = [(f"c{i}", at) for i, at in enumerate(written)]
+    if fmt == "jsonl":
+        path = tmp_path / "c.jsonl"
+        path.write_text("".join(
+            f'{{"contact_id": "{c}", "queued_at": "{at}", "outcome": "abandoned", "wait": 3}}\n'
+            for c, at in rows), encoding="utf-8")  # fmt: skip
+    else:
+        path = tmp_path / "c.csv"
+        path.write_text("contact_id,queued_at,outcome,wait\n" + "".join(
+            f"{c},{at},abandoned,3\n" for c, at in rows), encoding="utf-8")  # fmt: skip
+    if fmt == "line by line":
+        monkeypatch.setattr(load_module, "load_native", lambda *a, **k: None)
+    con = duckdb.connect()
+    report = load(con, path=path, profile=_profile(), table="t", timezone=zone,
+                  format="jsonl" if fmt == "jsonl" else None)  # fmt: skip
+    assert report.problems == ()
+    found = con.execute("SELECT CAST(queued_at AS VARCHAR) FROM t ORDER BY contact_id")
+    assert [at for (at,) in found.fetchall()] == expected
