@@ -90,7 +90,6 @@ it, with a join on blocks of records."""
 _BLOCK = 4096
 _SCAN = "_slalang_scan_"
 _HEAD_BYTES = 1 << 16
-_ENCODINGS = {"utf-8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1"}
 _DECODERS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
 _REJECTED = {"MISSING COLUMNS", "TOO MANY COLUMNS", "UNQUOTED VALUE"}
 
@@ -134,14 +133,6 @@ def load_native(
     facts = _line_facts(con, path, profile, width)
     if facts is None:
         return None
-    status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=None)
-    if status is None:
-        return None
-    gaps = status.gaps()
-    if gaps:
-        status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=gaps)
-        if status is None:
-            return None
     trailing = 0  # blank lines after the last record do not move any record's line
     while trailing < len(facts.blank) and facts.blank[-1 - trailing] == facts.total - trailing:
         trailing += 1
@@ -150,6 +141,14 @@ def load_native(
         # the line-by-line reader sees one: a blank line among the records may be such a
         # pair, so the line-by-line reader numbers this file's lines
         return None
+    status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=None)
+    if status is None:
+        return None
+    gaps = status.gaps()
+    if gaps:
+        status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=gaps)
+        if status is None:
+            return None
     skipped = sorted([*facts.blank, *status.rejected])
     if facts.total != header.lines + status.records + len(skipped):
         return None  # a record spans lines somewhere, or DuckDB split lines otherwise
@@ -191,11 +190,13 @@ def _header(path: Path, profile: Profile) -> _Header | None:
     return _Header(tuple(f"column{i + 1}" for i in range(len(fields))), 0)
 
 
-def _options(profile: Profile) -> list[str]:
+def _options(delimiter: str, encoding: str) -> list[str]:
+    """The options every reading of a file here shares (the profile's encoding names are
+    DuckDB's)."""
     return [
         "auto_detect = false",
-        f"delim = {literal(profile.delimiter)}",
-        f"encoding = {literal(_ENCODINGS[profile.encoding])}",
+        f"delim = {literal(delimiter)}",
+        f"encoding = {literal(encoding)}",
         f"max_line_size = {MAX_LINE_BYTES}",
     ]
 
@@ -224,7 +225,7 @@ def _scan(
         f"escape = {literal(profile.quote)}",
         "strict_mode = true",
         "null_padding = false",
-        *_options(profile),
+        *_options(profile.delimiter, profile.encoding),
     ]
     errors, scans = rejects
     options += [
@@ -235,12 +236,13 @@ def _scan(
     return f"read_csv({literal(file_pattern(path.absolute()))}, {', '.join(options)})"
 
 
-def _plain_lines(path: Path, profile: Profile) -> str:
-    """DuckDB's reader over the file as plain lines, one column ``l``, in file order."""
+def plain_lines(path: Path, encoding: str) -> str:
+    """DuckDB's reader over the file as plain lines, one column ``l``, in file order (a
+    blank line is null); the path is written as a literal, so a view can hold it."""
     return (
         f"read_csv({literal(file_pattern(path.absolute()))}, columns = {{'l': 'VARCHAR'}}, "
         "header = false, quote = '', escape = '', strict_mode = false, "
-        f"{', '.join(_options(attrs.evolve(profile, delimiter=chr(1))))})"
+        f"{', '.join(_options(chr(1), encoding))})"
     )
 
 
@@ -249,7 +251,7 @@ def _line_facts(
 ) -> _Lines | None:
     """The file's physical lines, counted by DuckDB as plain text, and its blank lines; or
     ``None`` when the text cannot be read so or a long line has far too many fields."""
-    lines = _plain_lines(path, profile)
+    lines = plain_lines(path, profile.encoding)
     delimiter = literal(profile.delimiter)
     # a CASE, so that only the long lines are counted through
     crowded = (
@@ -594,7 +596,7 @@ def _raw_lines(
     """The text of some lines of the file, by number."""
     if not numbers:
         return {}
-    lines = _plain_lines(path, profile)
+    lines = plain_lines(path, profile.encoding)
     rows = execute(
         con,
         f"SELECT n, l FROM (SELECT row_number() OVER () AS n, l FROM {lines}) "

@@ -24,10 +24,11 @@ import pyarrow as pa
 import yaml
 
 from slalang.data.delimited import read_delimited
+from slalang.data.native import plain_lines
 from slalang.data.profiles import Profile
 from slalang.data.report import UNREADABLE_LINE, DataProblem, Reading
 from slalang.data.source_types import text_sql, wall_zone
-from slalang.data.sql import execute, file_pattern, literal, run, scalar, temp_name
+from slalang.data.sql import execute, file_pattern, run, scalar, temp_name
 
 
 def read_file(
@@ -60,12 +61,6 @@ def read_file(
     return Reading(tuple(names), scalar(con, f"SELECT count(*) FROM {raw}"))
 
 
-_LINES = (
-    "read_csv(?, columns = {'l': 'VARCHAR'}, header = false, quote = '', escape = '', "
-    "delim = chr(1), strict_mode = false, auto_detect = false, max_line_size = 2097152)"
-)
-
-
 def _read_json_lines(
     con: duckdb.DuckDBPyConnection, path: Path, raw: str, profile: Profile
 ) -> Reading:
@@ -77,13 +72,12 @@ def _read_json_lines(
     the keys in one pass and copies the values out in another.
     """
     lines = temp_name("jsonl")
-    numbered = f"(SELECT row_number() OVER () AS n, l FROM {_LINES})"
+    numbered = f"(SELECT row_number() OVER () AS n, l FROM {plain_lines(path, 'utf-8')})"
     blank = "regexp_full_match(coalesce(l, ''), '\\s*')"
-    # a view cannot take parameters: the path is its one literal
     run(con, f"CREATE TEMP VIEW {lines} AS SELECT n, l, {blank} AS _blank, "
              f"CASE WHEN NOT {blank} AND json_valid(l) THEN json_type(CAST(l AS JSON)) = 'OBJECT' "
              "ELSE false END AS _ok "
-             f"FROM {numbered.replace('?', literal(file_pattern(path)), 1)}", [])  # fmt: skip
+             f"FROM {numbered}", [])  # fmt: skip
     try:
         keys = [
             str(key)
