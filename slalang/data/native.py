@@ -314,7 +314,7 @@ class _Status:
     ) -> _Status | None:
         errors, scans = temp_name("rejects"), temp_name("rejects_scan")
 
-        def checked(rejects: tuple[str, str]) -> tuple[Staging, str]:
+        def checked(rejects: tuple[str, str], *, numbered: bool) -> tuple[Staging, str]:
             # the scan's literals are written in after the placeholders are filled in
             staged = staging(
                 profile, header.names, raw=_SCAN, timezone=timezone, gaps=gaps, keep_raw=True
@@ -323,11 +323,13 @@ class _Status:
             assert text.count(_SCAN) == 1
             scan = _scan(path, profile, header, rejects)
             # records numbered as DuckDB reads them, in file order, right over the reader
-            # (a query that does not read the number does not compute it)
-            numbered = f"(SELECT *, row_number() OVER () AS _row FROM {scan}) AS _r"
-            return staged, text.replace(_SCAN, numbered)
+            # (a query that does not read the number does not compute it, but a window
+            # under a grouping is computed, and makes the reading serial: the counting
+            # pass has no number)
+            row = "row_number() OVER ()" if numbered else "CAST(NULL AS BIGINT)"
+            return staged, text.replace(_SCAN, f"(SELECT *, {row} AS _row FROM {scan}) AS _r")
 
-        staged, counting = checked((errors, scans))
+        staged, counting = checked((errors, scans), numbered=False)
         time = _time_flag(staged)
         minute = f"date_trunc('minute', CAST({time} AS TIMESTAMP))" if time else "NULL"
         loaded = "_excl IS NULL AND len(_problems) = 0"
@@ -375,7 +377,9 @@ class _Status:
             )
         # the view's own reading stores its rejected lines in tables of its own, each time
         # it is read
-        _, view = checked((f"_slalang_rejects_{table}", f"_slalang_rejects_scan_{table}"))
+        _, view = checked(
+            (f"_slalang_rejects_{table}", f"_slalang_rejects_scan_{table}"), numbered=True
+        )
         return _Status(
             staged=staged,
             checked=view,
