@@ -16,6 +16,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from slalang.codes import diag
+from slalang.diagnostics import Diagnostic
 from slalang.staff.erlang import Floats, Outcome, erlang_b_outcome, erlang_c
 from slalang.staff.erlang_a import erlang_a
 
@@ -246,3 +248,62 @@ def answer(
         float(outcome.p_abandon),
         _number(outcome.wait_all),
     )
+
+
+def unmet(answers: list[Answer]) -> tuple[Diagnostic, ...]:
+    """An ``E901`` for every answer whose targets no number of agents meets."""
+    return tuple(
+        diag(
+            "E901",
+            f"no number of agents meets the targets for {a.question.calls:g} calls",
+            None,
+            help="ask for a service level below 100 %, an ASA or abandonment above 0, or an "
+            "occupancy cap above 0",
+        )
+        for a in answers
+        if a.agents is None
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f} %"
+
+
+def _seconds(value: float | None) -> str:
+    return "inf" if value is None else f"{value:.2f} s"
+
+
+def render_answers(answers: list[Answer], *, format: str, many: bool) -> str:
+    """``slalang erlang``'s output: a table, or JSON (one object, or an array if ``many``)."""
+    if format == "json":
+        import json
+
+        data: object = [a.to_json() for a in answers] if many else answers[0].to_json()
+        return json.dumps(data, indent=2) + "\n"
+    first = answers[0].question
+    lossy = first.model in ("a", "b")
+    head = ["calls", "load", "agents", "scheduled", f"SL {first.variant}", "P(wait)", "ASA",
+            "occupancy"] + (["P(abandon)"] if lossy else [])  # fmt: skip
+    rows = [head]
+    for found in answers:
+        q = found.question
+        if found.agents is None:
+            rows.append([f"{q.calls:g}", f"{q.load:.2f}", "cannot be met"] + [""] * (len(head) - 3))
+            continue
+        row = [f"{q.calls:g}", f"{q.load:.2f}", str(found.agents), str(found.scheduled),
+               _percent(found.service_level), _percent(found.p_wait), _seconds(found.asa),
+               _percent(found.occupancy)]  # fmt: skip
+        if lossy:
+            row.append(_percent(found.p_abandon))
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+             for r in rows]  # fmt: skip
+    name = {"c": "Erlang C", "a": "Erlang A", "b": "Erlang B"}[first.model]
+    if first.patience is not None:
+        name += f" (patience {first.patience:g} s)"
+    title = (
+        f"{name}: {first.interval / 60:g} min intervals, AHT {first.aht:g} s, "
+        f"threshold {first.threshold:g} s"
+    )
+    return "\n".join([title, "", *lines]) + "\n"
