@@ -11,6 +11,7 @@ calls these functions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from slalang.source import Source, read_limited
 if TYPE_CHECKING:
     from slalang.engine.plan import Plan
     from slalang.judge.results import Evaluation, EvaluationError
+    from slalang.staff.calculator import Answer, Targets
 
 __all__ = [
     "CheckResult",
@@ -37,6 +39,8 @@ __all__ = [
     "check_parsed",
     "compile",
     "compile_file",
+    "erlang",
+    "erlang_targets",
     "evaluate",
     "parse",
     "parse_bytes",
@@ -198,6 +202,60 @@ def evaluate(
     return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
                connection=connection, progress=progress, memory_limit=memory_limit,
                temp_dir=temp_dir)  # fmt: skip
+
+
+def erlang_targets(
+    *,
+    service_level: Fraction | None = None,
+    asa: float | Fraction | None = None,
+    max_abandon: Fraction | None = None,
+    max_occupancy: Fraction | None = None,
+) -> Targets | None:
+    """Targets for :func:`erlang` (fractions 0-1, the ASA in seconds); None if none is set."""
+    from slalang.staff.calculator import Targets
+
+    targets = Targets(
+        service_level=service_level,
+        asa=None if asa is None else Fraction(asa),
+        max_abandon=max_abandon,
+        max_occupancy=max_occupancy,
+    )
+    return targets if targets.any else None
+
+
+def erlang(
+    *,
+    calls: float,
+    interval: float,
+    aht: float,
+    threshold: float = 20.0,
+    model: str = "c",
+    patience: float | None = None,
+    variant: str = "F1",
+    agents: int | None = None,
+    targets: Targets | None = None,
+    shrinkage: Fraction = Fraction(0),
+) -> Answer:
+    """One interval's figures under a queueing model (``c``: Erlang C, ``a``: A, ``b``: B).
+
+    Give ``agents`` for what they achieve, or ``targets`` (:func:`erlang_targets`) for the
+    fewest agents that meet all of them (``agents`` None in the answer when no number does).
+    Times are seconds; see docs/staffing.md.
+
+    >>> answer = erlang(calls=100, interval=1800, aht=180, threshold=20,
+    ...                 targets=erlang_targets(service_level=Fraction(80, 100)),
+    ...                 shrinkage=Fraction(30, 100))
+    >>> answer.agents, answer.scheduled, round(answer.service_level, 4)
+    (14, 20, 0.8884)
+
+    Raises:
+        ValueError: neither or both of ``agents`` and ``targets``, Erlang A without a
+            patience, or an unknown model or variant.
+    """
+    from slalang.staff.calculator import Question, answer
+
+    question = Question(calls, interval, aht, threshold, model, patience, variant)
+    return answer(question, agents=agents, targets=targets, shrinkage=shrinkage)
 
 
 _LATER = {

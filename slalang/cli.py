@@ -12,8 +12,10 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from slalang import api
 from slalang.codes import CATALOGUE
@@ -41,6 +43,12 @@ _EXAMPLES = """examples:
                                             a source in many files, DuckDB within 2 GB
   slalang generate --kind contacts --rows 100000 --seed 1 sample/contacts.parquet
                                             synthetic contact records for trying things out
+  slalang erlang --calls 360 --interval 30min --aht 240s --threshold 15s --agents 55
+                                            what 55 agents achieve (Erlang C)
+  slalang erlang --calls 300,360,420 --aht 240s --service-level 80% --shrinkage 35%
+                                            agents needed for 80/20, one row per volume
+  slalang staff contracts/multi-queue.sla --forecast forecast.csv --format csv
+                                            the cheapest plan that meets the contract
 """
 
 
@@ -162,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "generate", help="write synthetic data (see `slalang generate --help`)", add_help=False
     )
+    _erlang_parser(commands)
 
     explain = commands.add_parser(
         "explain",
@@ -171,6 +180,156 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("code", metavar="CODE")
     return parser
+
+
+def _quantity(kind: str) -> Callable[[str], object]:
+    """An argparse type reading a quantity written as in the language (``30min``, ``80%``)."""
+    from slalang.lang.units import Dimension, dimension, read_quantity, seconds
+
+    wanted = {"duration": Dimension.DURATION, "percent": Dimension.PERCENT}[kind]
+    example = {"duration": "30min or 240s", "percent": "80%"}[kind]
+
+    def read(text: str) -> object:
+        quantity = read_quantity(text)
+        if quantity is None or dimension(quantity.unit) is not wanted:
+            raise argparse.ArgumentTypeError(f"`{text}` is not a {kind} (write {example})")
+        if quantity.value < 0:
+            raise argparse.ArgumentTypeError(f"`{text}` is negative")
+        if wanted is Dimension.DURATION:
+            return float(seconds(quantity))
+        return Fraction(quantity.value) / 100
+
+    return read
+
+
+def _erlang_parser(commands: Any) -> None:
+    erlang = commands.add_parser(
+        "erlang",
+        help="agents for one interval, or what a number of agents achieves (Erlang B, C, A)",
+        description="Work out the figures of one interval with a queueing model: give "
+        "--agents for what they achieve, or targets (--service-level, --asa, --max-abandon, "
+        "--max-occupancy; all must hold) for the fewest agents that meet them. Quantities "
+        "carry units as in the language: 30min, 240s, 80%%.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    duration, percent = _quantity("duration"), _quantity("percent")
+    erlang.add_argument(
+        "--calls",
+        required=True,
+        metavar="N[,N...]",
+        help="calls offered in the interval; several separated by commas",
+    )
+    erlang.add_argument(
+        "--interval",
+        type=duration,
+        default=1800.0,
+        metavar="DURATION",
+        help="the interval's length (default: 30min)",
+    )
+    erlang.add_argument(
+        "--aht", type=duration, required=True, metavar="DURATION", help="average handle time"
+    )
+    erlang.add_argument(
+        "--threshold",
+        type=duration,
+        default=20.0,
+        metavar="DURATION",
+        help="the service-level threshold T (default: 20s)",
+    )
+    erlang.add_argument("--agents", type=int, metavar="N", help="agents on the phones")
+    erlang.add_argument(
+        "--service-level",
+        type=percent,
+        metavar="PCT",
+        help="target: at least this share answered within T",
+    )
+    erlang.add_argument(
+        "--asa",
+        type=duration,
+        metavar="DURATION",
+        help="target: mean wait of answered calls at most this",
+    )
+    erlang.add_argument(
+        "--max-abandon",
+        type=percent,
+        metavar="PCT",
+        help="target: at most this share abandoned (Erlang B: blocked)",
+    )
+    erlang.add_argument(
+        "--max-occupancy",
+        type=percent,
+        metavar="PCT",
+        help="target: agents busy at most this share of the time",
+    )
+    erlang.add_argument(
+        "--shrinkage",
+        type=percent,
+        default=Fraction(0),
+        metavar="PCT",
+        help="share of scheduled time off the phones (default: 0%%)",
+    )
+    erlang.add_argument(
+        "--model",
+        choices=("c", "a", "b"),
+        default="c",
+        help="c: Erlang C (default), a: Erlang A (callers abandon), b: Erlang B (no queue)",
+    )
+    erlang.add_argument(
+        "--patience", type=duration, metavar="DURATION", help="callers' mean patience (Erlang A)"
+    )
+    erlang.add_argument(
+        "--variant",
+        choices=("F1", "F2", "F3"),
+        default="F1",
+        help="service-level convention: F1 abandons fail (default), F2 "
+        "abandons within T left out, F3 abandons within T succeed",
+    )
+    erlang.add_argument("--format", choices=("table", "json"), default="table",
+                        help="output format (default: table)")  # fmt: skip
+
+
+def _erlang(args: argparse.Namespace) -> Exit:
+    try:
+        calls = [float(part) for part in args.calls.split(",") if part.strip()]
+    except ValueError as error:
+        message = f"--calls takes numbers separated by commas, not `{args.calls}`"
+        raise _UsageError(message) from error
+    if not calls or any(c < 0 for c in calls):
+        raise _UsageError("--calls takes one or more numbers of calls, none negative")
+    if args.interval <= 0 or args.aht <= 0:
+        raise _UsageError("--interval and --aht must be longer than 0 s")
+    if (args.model == "a") != (args.patience is not None):
+        raise _UsageError("--patience goes with --model a, and Erlang A needs it")
+    if args.patience is not None and args.patience <= 0:
+        raise _UsageError("--patience must be longer than 0 s")
+    if args.shrinkage >= 1:
+        raise _UsageError("--shrinkage must be below 100%")
+    targets = api.erlang_targets(
+        service_level=args.service_level, asa=args.asa, max_abandon=args.max_abandon,
+        max_occupancy=args.max_occupancy,
+    )  # fmt: skip
+    if (args.agents is None) == (targets is None):
+        raise _UsageError("give --agents, or targets (--service-level, --asa, --max-abandon, "
+                          "--max-occupancy), not both")  # fmt: skip
+    if args.agents is not None and args.agents < 0:
+        raise _UsageError("--agents must not be negative")
+    answers = [
+        api.erlang(
+            calls=value, interval=args.interval, aht=args.aht, threshold=args.threshold,
+            model=args.model, patience=args.patience, variant=args.variant,
+            agents=args.agents, targets=targets, shrinkage=args.shrinkage,
+        )
+        for value in calls
+    ]  # fmt: skip
+    from slalang.staff.calculator import render_answers, unmet
+
+    sys.stdout.write(render_answers(answers, format=args.format, many="," in args.calls))
+    problems = unmet(answers)
+    if problems:
+        sys.stderr.write(render([api.CheckResult(None, None, problems)], format="full"))
+        return Exit.FAILED
+    return Exit.OK
 
 
 def _contract_files(paths: Sequence[str]) -> Iterator[str]:
@@ -380,7 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(arguments)
     except SystemExit as stop:
         return int(stop.code) if isinstance(stop.code, int) else int(Exit.USAGE)
-    handlers = {"check": _check, "fmt": _fmt, "explain": _explain, "evaluate": _evaluate}
+    handlers = {"check": _check, "fmt": _fmt, "explain": _explain, "evaluate": _evaluate,
+                "erlang": _erlang}  # fmt: skip
     if args.command is None:
         parser.print_help(sys.stderr)
         return int(Exit.USAGE)

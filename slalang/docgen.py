@@ -172,6 +172,19 @@ def _evaluation_example(code: str) -> Example:
     return Example(shown, "sla", api.CheckResult(None, None, found))
 
 
+def _staffing_example(code: str) -> Example:
+    """Run the staffing command that gives ``code``, the way the command line does."""
+    from fractions import Fraction
+
+    from slalang.staff.calculator import unmet
+
+    command = "slalang erlang --calls 100 --aht 180s --service-level 100%"
+    answer = api.erlang(calls=100, interval=1800, aht=180,
+                        targets=api.erlang_targets(service_level=Fraction(1)))  # fmt: skip
+    found = unmet([answer])
+    return Example(f"$ {command}", "console", api.CheckResult(None, None, found))
+
+
 _SPECIAL: dict[str, Callable[[], Example]] = {
     "E004": _special_utf8,
     "E005": _special_control,
@@ -183,6 +196,7 @@ _SPECIAL: dict[str, Callable[[], Example]] = {
     "E824": lambda: _evaluation_example("E824"),
     "E825": lambda: _evaluation_example("E825"),
     "E826": lambda: _evaluation_example("E826"),
+    "E901": lambda: _staffing_example("E901"),
 }
 """Codes whose example is generated here rather than read from a case file."""
 
@@ -306,6 +320,7 @@ is the band, which names the stage or the part of the contract concerned:
 | `E6xx` | windows, periods and calendars |
 | `E7xx` | data: what a source can provide |
 | `E8xx` | data profiles and data files (most examples are profiles, not contracts) |
+| `E9xx` | staffing: `slalang erlang` and `slalang staff` (the examples are commands) |
 | `Wxxx` | warnings, in the same bands: the contract is valid but probably not meant |
 
 ## Reading a report

@@ -3,7 +3,8 @@
 Bands: ``E0xx`` reading and syntax, ``E1xx`` structure, ``E2xx`` names,
 ``E3xx`` units and types, ``E4xx`` levels, ``E5xx`` credits and account at
 risk, ``E6xx`` windows and calendars, ``E7xx`` data fields, ``E8xx`` data
-profiles and data; warnings use the same bands with a ``W``.
+profiles and data, ``E9xx`` staffing (``slalang erlang`` and ``slalang staff``);
+warnings use the same bands with a ``W``.
 ``docs/diagnostics.md`` is generated from this table and the invalid-contract
 cases (``python -m slalang.docgen``).
 """
@@ -522,6 +523,16 @@ _ENTRIES: dict[str, Code] = {
             "is read whole into memory before it is split into lines, so the limit must be "
             "larger than the largest such file, by up to as much again; several smaller files "
             "(a pattern such as `exports/*.csv`) or Parquet need less.",
+        ),
+        # --- staffing -------------------------------------------------------------------
+        Code(
+            "E901",
+            _E,
+            "targets cannot be met",
+            "No number of agents meets the targets or the objective: a service level of "
+            "100 %, no wait at all, no abandons at all, or a pooled or share objective that "
+            "even the largest staffing tried cannot reach. A queueing model only approaches "
+            "such levels; it never reaches them.",
         ),
         # --- warnings ------------------------------------------------------------------
         Code(

@@ -243,6 +243,10 @@ GUIDE: dict[str, tuple[str, str]] = {
         "slalang evaluate demo.sla --data calls.csv --memory-limit 16MiB",
         "Give a larger `--memory-limit`, a `--temp-dir` on a disk with room, or smaller files.",
     ),
+    "E901": (
+        "slalang erlang --calls 100 --aht 180s --service-level 100%",
+        "Ask for a level below 100 %, no wait or abandons above 0, or relax the objective.",
+    ),
     "W201": (
         'scope voice = calls where channel == "voice"  # never used',
         "Use the declaration in an objective, or remove it.",

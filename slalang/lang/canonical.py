@@ -191,6 +191,8 @@ FORECASTS = Table(
         _f("interval_start", "timestamp", "", "start of the interval", required=True),
         _f("forecast_offered", "number", "contacts", "forecast offered contacts",
            required=True),
+        _f("forecast_aht", "number", "s",
+           "forecast average handle time of the interval's contacts (for staffing)"),
     ),
 )  # fmt: skip
 

@@ -9,8 +9,9 @@ codes.
 from __future__ import annotations
 
 import enum
+import re
 import zoneinfo
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from slalang.lang.model import Quantity
 
@@ -102,6 +103,25 @@ def magnitude(quantity: Quantity) -> Decimal:
     if kind is Dimension.PERCENT:
         return fraction(quantity)
     return quantity.value
+
+
+_QUANTITY = re.compile(r"\s*(-?[0-9][0-9_]*(?:\.[0-9]+)?)\s*([A-Za-z_%][A-Za-z_]*|%)?\s*")
+
+
+def read_quantity(text: str) -> Quantity | None:
+    """A quantity written as in the language (``30min``, ``240 s``, ``80%``, ``2_000``).
+
+    Returns None for text that is not a number with an optional unit; the unit itself is
+    not checked (see :func:`dimension`).
+    """
+    found = _QUANTITY.fullmatch(text)
+    if found is None:
+        return None
+    try:
+        value = Decimal(found.group(1).replace("_", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None
+    return Quantity(value, found.group(2))
 
 
 def time_zone(name: str) -> zoneinfo.ZoneInfo | None:

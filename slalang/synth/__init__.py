@@ -17,6 +17,10 @@ the work is done in
 - :mod:`slalang.synth.contacts`: :func:`contacts`, with the traffic and agents others share;
 - :mod:`slalang.synth.sources`: :func:`intervals`, :func:`audits`, :func:`surveys` and
   :func:`adherence`;
+- :mod:`slalang.synth.forecasts`: :func:`forecasts`, the expected traffic of :func:`contacts`
+  per queue and interval, with handle times;
+- :mod:`slalang.synth.queue`: :func:`simulate`, contact records from a first-come,
+  first-served queue simulation of a forecast and a staffing plan;
 - :mod:`slalang.synth.files`: :func:`write`.
 """
 
@@ -33,6 +37,8 @@ import pyarrow as pa
 from slalang.exitcodes import Exit
 from slalang.synth.contacts import DEFAULT_QUEUES, contacts
 from slalang.synth.files import file_suffix, write
+from slalang.synth.forecasts import forecasts
+from slalang.synth.queue import simulate
 from slalang.synth.sources import adherence, audits, intervals, surveys
 
 __all__ = [
@@ -40,13 +46,15 @@ __all__ = [
     "adherence",
     "audits",
     "contacts",
+    "forecasts",
     "intervals",
     "main",
+    "simulate",
     "surveys",
     "write",
 ]
 
-KINDS = ("contacts", "intervals", "audits", "surveys", "adherence")
+KINDS = ("contacts", "intervals", "audits", "surveys", "adherence", "forecasts")
 """The data sets :func:`main` can write."""
 
 
@@ -66,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  python -m slalang.synth --kind contacts --rows 1000000 --seed 1 calls.parquet\n"
         "  python -m slalang.synth --kind intervals --rows 200000 --thresholds 20,30 iv.csv\n"
-        "  python -m slalang.synth --kind adherence --rows 40 adherence.jsonl\n\n"
+        "  python -m slalang.synth --kind adherence --rows 40 adherence.jsonl\n"
+        "  python -m slalang.synth --kind forecasts --rows 200000 forecast.csv\n\n"
         "The format follows the suffix: .parquet, .csv, .tsv or .jsonl.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -76,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=100_000,
         help="rows to generate; for intervals the contacts aggregated, for adherence the "
-        "agents (default: 100000)",
+        "agents, for forecasts the contacts forecast (default: 100000)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument("--start", default="2026-01-01", help="first day (default: 2026-01-01)")
@@ -87,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--channels", type=_names, default=("voice",), help="comma-separated channels"
     )
-    parser.add_argument("--minutes", type=int, default=30, help="interval length (intervals)")
+    parser.add_argument(
+        "--minutes", type=int, default=30, help="interval length (intervals, forecasts)"
+    )
     parser.add_argument(
         "--thresholds",
         type=_numbers,
@@ -112,6 +123,9 @@ def _build(args: argparse.Namespace) -> pa.Table:
         return surveys(args.rows, **period)
     if args.kind == "adherence":
         return adherence(args.rows, **period)
+    if args.kind == "forecasts":
+        return forecasts(args.rows, queues=args.queues, channel=args.channels[0],
+                         minutes=args.minutes, **period)  # fmt: skip
     table = contacts(args.rows, queues=args.queues, channels=args.channels, **period)
     if args.kind == "intervals":
         return intervals(

@@ -9,7 +9,8 @@ Stages, in pipeline order (a module may import its own stage and earlier ones on
 3. ``data``: canonical data sets loaded from exports through profiles;
 4. ``engine``: plans and the evaluators that compute figures;
 5. ``judge``: verdicts, consequences and the evaluation;
-6. ``report``, ``render``, ``synth``: output and synthetic data, which nothing before them uses;
+6. ``report``, ``render``, ``synth``, ``staff``: output, synthetic data and staffing (queueing
+   models, plans and predicted verdicts), which nothing before them uses;
 7. the front: ``api``, ``cli``, ``docgen``, ``__init__``, ``__main__``.
 """
 
@@ -35,6 +36,7 @@ RANKS = {
     "report": 6,
     "render": 6,
     "synth": 6,
+    "staff": 6,
 }
 HEAVY = ("duckdb", "pyarrow", "numpy", "pandas", "polars")
 

@@ -55,6 +55,7 @@ MAKERS = {
     "audits": lambda seed: generate.audits(300, seed=seed),
     "surveys": lambda seed: generate.surveys(300, seed=seed),
     "adherence": lambda seed: generate.adherence(12, seed=seed),
+    "forecasts": lambda seed: generate.forecasts(2_000, seed=seed, days=3),
 }
 
 
@@ -313,7 +314,9 @@ def test_interval_forecast_is_noisy_but_close(big: pa.Table) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".tsv", ".jsonl"])
-@pytest.mark.parametrize("kind", ["contacts", "intervals", "audits", "surveys", "adherence"])
+@pytest.mark.parametrize(
+    "kind", ["contacts", "intervals", "audits", "surveys", "adherence", "forecasts"]
+)
 def test_write_round_trips_through_duckdb(tmp_path: Path, kind: str, suffix: str) -> None:
     duckdb = pytest.importorskip("duckdb")
     table = MAKERS[kind](1)
@@ -392,3 +395,26 @@ def test_module_runs_as_a_script(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "wrote 20 rows of audits" in done.stderr
     assert len(out.read_text().splitlines()) == 20
+
+
+def test_main_writes_a_forecast_that_loads_with_its_profile(tmp_path: Path) -> None:
+    out = tmp_path / "forecast.csv"
+    argv = ["--kind", "forecasts", "--rows", "5000", "--days", "2", "--queues", "a,b", str(out)]
+    assert generate.main(argv) == 0
+    duckdb = pytest.importorskip("duckdb")
+    from slalang.data.load import load
+    from slalang.data.profiles import load_profile
+
+    profile, problems = load_profile("generic-forecasts")
+    assert profile is not None
+    assert not problems
+    con = duckdb.connect()
+    report = load(con, path=out, profile=profile, table="f")
+    assert report.ok
+    assert report.rows_malformed == 0
+    total, queues, aht = con.execute(
+        "SELECT sum(forecast_offered), count(DISTINCT queue), min(forecast_aht) FROM f"
+    ).fetchone() or (0, 0, 0)
+    assert total == pytest.approx(5000)
+    assert queues == 2
+    assert aht > 0

@@ -1,0 +1,1 @@
+"""Staffing stage: queueing models, and the agents a contract needs interval by interval."""
