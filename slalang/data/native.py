@@ -5,9 +5,11 @@ the file as a query reads it, streaming, and the profile's conversion and checks
 (:func:`~slalang.data.convert.staging`) run on each record as it goes by. The file
 is never held in memory, in Python or in DuckDB, and nothing is copied.
 
-One pass over the file (:func:`_status`) counts everything the report needs: the
+One pass over the file (:meth:`_Status.run`) counts everything the report needs: the
 rows by minute of their record time, by ``exclude`` rule and by the checks they
-fail, and the time range of each timestamp field. Lines DuckDB rejects (a wrong
+fail, and the time range of each timestamp field. In an evaluation, that pass is
+left to the engine's first scan when it can be (:func:`_deferred`), so that a clean
+file is read once for the counts and the figures. Lines DuckDB rejects (a wrong
 number of fields, text after a closing quote) are stored by DuckDB with their line
 number and raw text, and judged again here the way :mod:`slalang.data.delimited`
 judges them, so the reasons and details are the same. Only when rows are malformed
