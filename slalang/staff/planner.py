@@ -10,6 +10,7 @@ predicted, from figures the model gives instead of records.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from fractions import Fraction
@@ -213,10 +214,10 @@ def predicted_verdicts(
     verdicts: list[Verdict] = []
     for requirement in found:
         num, den, volume = prediction.figures[requirement.id]
-        buckets = {
-            starts[r]: Figures(float(num[r]), float(den[r]), int(volume[r]))
-            for r in requirement.rows.tolist()
-        }
+        buckets: dict[dt.datetime, Figures] = {}
+        for r in requirement.rows.tolist():  # lines of several queues share their intervals
+            part = Figures(float(num[r]), float(den[r]), int(volume[r]))
+            buckets.setdefault(starts[r], Figures()).add(part)
         judged = objective_verdicts(plan, requirement.objective, buckets, {})
         verdicts.extend(attrs.evolve(v, predicted=True) for v in judged)
     return verdicts

@@ -182,11 +182,26 @@ def _single_rows(constraint: Constraint) -> bool:
 
 
 def _solve(work: _Work, share_first: bool) -> Ints | None:
+    """One plan: intervals and floors first, then shares and pooled objectives (or pooled
+    first). Pooled objectives go in the order of the agents each needs on its own, most
+    first: the one that binds sets the plan the others then mostly find met, where the other
+    order would have the first starve intervals the second then pays dearly to rescue."""
     cols = work.floor.copy()
     first = [c for c in work.constraints if _single_rows(c)]
     shares = [c for c in work.constraints if c.needed is not None]
     pooled = [c for c in work.constraints if c.needed is None and not _single_rows(c)]
-    for constraint in [*first, *(shares + pooled if share_first else pooled + shares)]:
+    for constraint in first:
+        if satisfy(constraint, cols) is None:
+            return None
+    alone = []
+    for constraint in pooled:
+        trial = cols.copy()
+        if satisfy(constraint, trial) is None:
+            return None
+        alone.append(int(trial.sum()))
+    pooled = [c for _, _, c in sorted(zip(alone, range(len(pooled)), pooled, strict=True),
+                                      key=lambda t: (-t[0], t[1]))]  # fmt: skip
+    for constraint in shares + pooled if share_first else pooled + shares:
         if satisfy(constraint, cols) is None:
             return None
     trim(work.constraints, cols, work.floor)

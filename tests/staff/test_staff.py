@@ -205,3 +205,16 @@ def test_the_problems_a_plan_can_meet(forecast: pa.Table, tmp_path: Path) -> Non
     assert codes(lambda: api.staff(contract(POOLED), forecast=str(tmp_path / "none.csv"))) == [
         "E812"]  # fmt: skip
     assert api.staff(contract(POOLED), forecast=str(path)).agents.sum() > 0
+
+
+def test_an_objective_over_several_queues_pools_all_their_calls() -> None:
+    """Two queues share their intervals: the predicted figures of an objective over both
+    add up, interval by interval."""
+    table = forecasts(20_000, seed=8, days=4, queues=("north", "south"))
+    made = api.staff(contract(POOLED), forecast=table)
+    (verdict,) = made.evaluation.verdicts
+    total = float(np.sum(table.column("forecast_offered").to_numpy()))
+    assert verdict.denominator == pytest.approx(total)
+    assert verdict.status == "met"
+    one = api.staff(contract(POOLED), forecast=table, agents=made.agents)
+    assert one.evaluation.verdicts[0].actual == pytest.approx(verdict.actual)
