@@ -224,10 +224,16 @@ def predicted_verdicts(
 
 
 def predicted_evaluation(
-    plan: Plan, forecast: Forecast, found: list[Requirement], prediction: Prediction
+    plan: Plan,
+    forecast: Forecast,
+    found: list[Requirement],
+    prediction: Prediction,
+    verdicts: list[Verdict] | None = None,
 ) -> Evaluation:
-    """The predicted verdicts with the credits and account status they would bring."""
-    verdicts = predicted_verdicts(plan, forecast, found, prediction)
+    """The predicted verdicts (worked out unless given) with the credits and account status
+    they would bring."""
+    if verdicts is None:
+        verdicts = predicted_verdicts(plan, forecast, found, prediction)
     credits = consequences.credits(plan, verdicts)
     risk = consequences.account_risk(plan, verdicts, credits)
     return Evaluation(plan, tuple(verdicts), tuple(credits), risk, ())

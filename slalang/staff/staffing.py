@@ -27,6 +27,7 @@ from slalang.codes import diag
 from slalang.diagnostics import Diagnostic
 from slalang.engine.plan import Plan
 from slalang.judge.results import Evaluation, EvaluationError
+from slalang.judge.verdicts import Verdict
 from slalang.staff.allocate import Constraint, binding, satisfy, trim
 from slalang.staff.calculator import scheduled as scheduled_agents
 from slalang.staff.constraints import Shape, Table, build, mean_holds, own_level, shape
@@ -236,17 +237,15 @@ def _naive(work: _Work, forecast: Forecast, found: list[Requirement], starts: St
 def _fix(
     plan: Plan, forecast: Forecast, found: list[Requirement], agents: Ints, options: Options,
     work: _Work,
-) -> tuple[Ints, Prediction]:  # fmt: skip
+) -> tuple[Ints, Prediction, list[Verdict]]:  # fmt: skip
     """Add agents one at a time until the judge finds every predicted verdict met."""
     by_id = {c.objective: c for c in work.constraints}
     for _ in range(_FIXES):
         prediction = predict_rows(forecast, found, agents, options)
-        failing = [
-            v for v in predicted_verdicts(plan, forecast, found, prediction)
-            if v.status in ("missed", "below_minimum")
-        ]  # fmt: skip
+        verdicts = predicted_verdicts(plan, forecast, found, prediction)
+        failing = [v for v in verdicts if v.status in ("missed", "below_minimum")]
         if not failing:
-            return agents, prediction
+            return agents, prediction, verdicts
         constraint = by_id.get(failing[0].objective)
         if constraint is None:
             break
@@ -305,7 +304,8 @@ def make_plan(plan: Plan, forecast: Forecast, options: Options) -> StaffingPlan:
         if floor is None:
             continue
         work = _work(plan, forecast, found, table, floor, starts)
-        solved = [_solve(work, share_first) for share_first in (True, False)]
+        orders = (True, False) if any(c.needed is not None for c in work.constraints) else (True,)
+        solved = [_solve(work, share_first) for share_first in orders]
         if any(s is None for s in solved):
             continue
         cols = min((s for s in solved if s is not None), key=lambda s: int(s.sum()))
@@ -324,7 +324,7 @@ def make_plan(plan: Plan, forecast: Forecast, options: Options) -> StaffingPlan:
     agents[rows] = base + cols
     naive_agents = agents.copy()
     naive_agents[rows] = base + naive
-    agents, prediction = _fix(plan, forecast, found, agents, options, work)
+    agents, prediction, verdicts = _fix(plan, forecast, found, agents, options, work)
     cols = agents[rows] - base
     bound = _bound_by(work, cols, reasons, options)
     labels = [""] * forecast.rows
@@ -332,7 +332,7 @@ def make_plan(plan: Plan, forecast: Forecast, options: Options) -> StaffingPlan:
         labels[row] = bound[i]
     for row in np.flatnonzero(open_rows & (calls == 0) & (agents > 0)).tolist():
         labels[row] = "minimum agents"
-    evaluation = predicted_evaluation(plan, forecast, found, prediction)
+    evaluation = predicted_evaluation(plan, forecast, found, prediction, verdicts)
     return StaffingPlan(plan, forecast, options, tuple(found), agents, naive_agents, prediction,
                         tuple(labels), evaluation, tuple(warnings))  # fmt: skip
 
