@@ -22,7 +22,7 @@ a finite sum of positive negative-binomial terms:
 
 No alternating sums, so no cancellation (the closed form of a hypoexponential density needs
 60 to 120 digits for the same numbers). All sums run over ``j`` up to a truncation ``K``
-chosen per pair so that ``r_K`` is below ``e^-33`` of the largest ``r_j``, in log space,
+chosen per pair so that ``r_K`` is below ``e^-30`` of the largest ``r_j``, in log space,
 with the Erlang B recursion of :mod:`slalang.staff.erlang` underneath. docs/staffing.md has
 the derivation and the accuracy limits.
 """
@@ -36,8 +36,8 @@ import numpy.typing as npt
 
 from slalang.staff.erlang import Floats, Outcome, _shapes, erlang_b
 
-_CUT = 33.0
-"""Terms below ``e^-33`` (5e-15) of the largest are left out of every sum."""
+_CUT = 30.0
+"""Terms below ``e^-30`` (1e-13) of the largest are left out of every sum."""
 
 _CELLS = 1 << 16
 """Elements of one work array (rows times terms) in a block: small enough (512 KiB) that a

@@ -293,7 +293,7 @@ def make_plan(plan: Plan, forecast: Forecast, options: Options) -> StaffingPlan:
     load = calls[rows] * forecast.aht[rows] / (forecast.minutes * 60)
     base, reasons = _floors(options.model, load, options.min_agents)
     # the columns each row is worked out for: from its floor to well past its load
-    above = 3.0 if options.model == "c" else 5.0
+    above = 3.0 if options.model == "c" else 4.5
     spread = 1.0
     for _ in range(_WIDENINGS):
         reach = np.ceil(spread * (above * np.sqrt(load) + 4.0)).astype(np.int64)
