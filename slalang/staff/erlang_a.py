@@ -63,16 +63,16 @@ def _terms_needed(alpha: Floats, beta: Floats) -> Floats:
 
     low, high = np.zeros(alpha.size), np.full(alpha.size, 16.0)
     while True:
-        short = fall(high) < _CUT + 2.0
+        short = fall(high) < _CUT + 0.5
         if not short.any() or high.max() > 1e7:
             break
         high = np.where(short, 2.0 * high, high)
     for _ in range(10):  # to a thousandth of the bracket: a guess needs no more
         middle = (low + high) / 2.0
-        enough = fall(middle) >= _CUT + 2.0
+        enough = fall(middle) >= _CUT + 0.5
         high = np.where(enough, middle, high)
         low = np.where(enough, low, middle)
-    return np.where(beta > 0, peak + high + 4.0, 1.0)
+    return np.where(beta > 0, peak + high + 2.0, 1.0)
 
 
 def _log_nb(a: Floats, log_x: Floats, log_1mx: Floats, k: Floats) -> Floats:
@@ -84,12 +84,13 @@ def _log_nb(a: Floats, log_x: Floats, log_1mx: Floats, k: Floats) -> Floats:
     return log_c + a[:, None] * log_x[:, None] + power
 
 
-def _products(first: Floats, ratio: Floats) -> Floats:
-    """``first * cumprod(ratio)`` row by row, with ``first`` in column 0."""
-    out = np.empty((first.size, ratio.shape[1] + 1))
-    out[:, 0] = first
+def _products(first: Floats | None, ratio: Floats) -> Floats:
+    """``first * cumprod(ratio)`` row by row, with ``first`` (1 when None) in column 0."""
+    out = np.empty((ratio.shape[0], ratio.shape[1] + 1))
+    out[:, 0] = 1.0 if first is None else first
     np.cumprod(ratio, axis=1, out=out[:, 1:])
-    out[:, 1:] *= first[:, None]
+    if first is not None:
+        out[:, 1:] *= first[:, None]
     return out
 
 
@@ -124,13 +125,13 @@ def _queue_lengths(alpha: Floats, beta: Floats, k: Floats) -> tuple[Floats, Floa
         bound = peak * np.log(np.maximum(beta, 1e-300) / (alpha + 1.0))
     plain = bound < 600.0
     if plain.all():
-        values = _products(np.ones(alpha.size), beta[:, None] / (alpha[:, None] + k[None, 1:]))
+        values = _products(None, beta[:, None] / (alpha[:, None] + k[None, 1:]))
         return values, np.zeros(alpha.size)
     rel = np.empty((alpha.size, k.size))
     top = np.zeros(alpha.size)
     if plain.any():
         a, b = alpha[plain], beta[plain]
-        rel[plain] = _products(np.ones(a.size), b[:, None] / (a[:, None] + k[None, 1:]))
+        rel[plain] = _products(None, b[:, None] / (a[:, None] + k[None, 1:]))
     rest = ~plain
     ratio = np.log(beta[rest])[:, None] - np.log(alpha[rest][:, None] + k[None, 1:])
     log_r = np.concatenate([np.zeros((int(rest.sum()), 1)), np.cumsum(ratio, axis=1)], axis=1)
