@@ -210,7 +210,7 @@ def _erlang_parser(commands: Any) -> None:
         description="Work out the figures of one interval with a queueing model: give "
         "--agents for what they achieve, or targets (--service-level, --asa, --max-abandon, "
         "--max-occupancy; all must hold) for the fewest agents that meet them. Quantities "
-        "carry units as in the language: 30min, 240s, 80%%.",
+        "carry units as in the language: 30min, 240s, 80%.",
         epilog=TABLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -34,7 +34,7 @@ from slalang.data.report import (
     Reading,
 )
 from slalang.data.sql import drop_relation, execute, quote, run, scalar, temp_name
-from slalang.data.zones import Span, folds, gaps
+from slalang.data.zones import Span, fixed, folds, gaps
 from slalang.expr import to_sql
 from slalang.lang.canonical import TABLES, TIME_FIELDS
 
@@ -140,6 +140,8 @@ def staging(
         timezone is not None and profile.timezone is not None and timezone != profile.timezone
     )
     wall_zone = profile.timezone or timezone  # the zone the data's clock times are read in
+    # a zone of one offset (UTC) never skips or repeats a clock time: nothing to check
+    clock_changes = wall_zone is not None and not fixed(wall_zone)
     skipped: list[tuple[str, int]] = []  # (local time column, check number) for DST gaps
     outcome = next((f"_f{i}" for i, f in enumerate(profile.fields) if f.name == "outcome"), None)
     stamps: list[tuple[str, str]] = []  # (local time column, field) for repeated clock times
@@ -163,7 +165,7 @@ def staging(
             sql, params = f"timezone(?, timezone(?, {sql}))", [timezone, profile.timezone, *params]
         second.add(sql, flag, params)
         checks.extend(_field_checks(index, field, profile.kind, outcome))
-        if wall_zone is not None and field.type == "timestamp":
+        if clock_changes and field.type == "timestamp":
             skipped.append((local, len(checks)))
             stamps.append((local, field.name))
             condition: str = "FALSE"
@@ -378,6 +380,23 @@ OFFSET = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?[ ]*(Z|UTC|[+-][0-9]{2}(:?[0-
 """A clock time followed by a UTC offset (``+02:00``, ``-0530``, ``Z``, ``UTC``)."""
 
 
+def _lenient(text: str, type_: str) -> str:
+    """A text cast to ``type_``, blanks around it allowed: DuckDB's cast allows ASCII
+    blanks itself, and ``trim`` (which also removes no-break spaces) is only needed, and
+    only run, when the plain cast fails; a cast that succeeds agrees with the trimmed one."""
+    return f"coalesce(TRY_CAST({text} AS {type_}), TRY_CAST(trim({text}) AS {type_}))"
+
+
+def _offset_possible(text: str) -> str:
+    """False only for a text that cannot end with a UTC offset as :data:`OFFSET` spells one
+    (``Z``, ``UTC``, ``+hh``, ``-hh:mm``, ...): such an offset holds a ``Z``, ``UTC`` or
+    ``+``, or a ``-`` after the ``:`` of the time it follows. Cheaper than the pattern."""
+    return (
+        f"(contains({text}, '+') OR contains({text}, 'Z') OR contains({text}, 'UTC') "
+        f"OR {text} LIKE '%:%-%')"
+    )
+
+
 def _convert(field: FieldMap, value: str, zone: str | None = None) -> tuple[str, list[object]]:
     """SQL converting a staged value to the field's canonical type, null when it cannot.
 
@@ -385,35 +404,35 @@ def _convert(field: FieldMap, value: str, zone: str | None = None) -> tuple[str,
     ``zone`` (the zone the data's clock times are read in; UTC when there is none) at
     that instant, where a plain cast would drop the offset.
     """
-    text = f"trim(CAST({value} AS VARCHAR))"
+    text = f"CAST({value} AS VARCHAR)"
+
     if field.type == "timestamp":
-        stamp = f"TRY_CAST({text} AS TIMESTAMP)"
+        stamp = _lenient(text, "TIMESTAMP")
+        trimmed = f"trim({text})"
         return (
-            f"CASE WHEN strlen({text}) <= 19 THEN {stamp} WHEN regexp_matches({text}, ?) "
-            f"THEN timezone(?, TRY_CAST({text} AS TIMESTAMPTZ)) ELSE {stamp} END",
+            f"CASE WHEN NOT {_offset_possible(text)} THEN {stamp} "
+            f"WHEN regexp_matches({trimmed}, ?) "
+            f"THEN timezone(?, TRY_CAST({trimmed} AS TIMESTAMPTZ)) ELSE {stamp} END",
             [OFFSET, zone or "UTC"],
         )
     if field.type == "text":
-        return f"nullif(CAST({value} AS VARCHAR), '')", []
+        return f"nullif({text}, '')", []
     if field.type == "integer":
-        return (
-            f"CASE WHEN TRY_CAST({text} AS DOUBLE) = TRY_CAST({text} AS BIGINT) "
-            f"THEN TRY_CAST({text} AS BIGINT) END",
-            [],
-        )
+        # an integer is a number with no fraction: 12 and 12.0, not 12.5 (which the
+        # integer cast would round)
+        whole, number = _lenient(text, "BIGINT"), _lenient(text, "DOUBLE")
+        return f"CASE WHEN {number} = {whole} THEN {whole} END", []
     if field.type == "number":
-        return (
-            f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END",
-            [],
-        )
+        number = _lenient(text, "DOUBLE")
+        return f"CASE WHEN isfinite({number}) THEN {number} END", []
     if field.type == "boolean":
-        spelt = f"lower({text})"
+        spelt = f"lower(trim({text}))"
         return (
             f"CASE WHEN list_contains(?, {spelt}) THEN true "
             f"WHEN list_contains(?, {spelt}) THEN false END",
             [list(BOOLEAN_SPELLINGS[True]), list(BOOLEAN_SPELLINGS[False])],
         )
-    return f"TRY_CAST({text} AS {SQL_TYPES[field.type]})", []
+    return _lenient(text, SQL_TYPES[field.type]), []
 
 
 def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -> list[_Check]:
@@ -424,7 +443,8 @@ def _field_checks(index: int, field: FieldMap, kind: str, outcome: str | None) -
     if field.kind == "column" and field.type == "text":
         pass  # text is never unparsable (an empty value is no value)
     elif field.kind == "column":
-        unparsable = f"{flag} IS NULL AND trim(CAST({value} AS VARCHAR)) <> ''"
+        # (a CASE, so that only the values that did not convert are trimmed)
+        unparsable = f"CASE WHEN {flag} IS NULL THEN trim(CAST({value} AS VARCHAR)) <> '' END"
     elif field.kind == "expr":
         unparsable = f"{flag} IS NULL AND ({value} IS NOT NULL AND CAST({value} AS VARCHAR) <> ''"
         if field.type != "text" and not field.nullable:

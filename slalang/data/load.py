@@ -119,6 +119,7 @@ def load(
     timezone: str | None = None,
     format: str | None = None,
     max_problems: int = MAX_PROBLEMS,
+    defer: bool = False,
 ) -> LoadReport:
     """Read a data file through a profile into a canonical table.
 
@@ -136,6 +137,9 @@ def load(
         format: read the file in this format instead of the profile's (for
             example ``parquet`` with the ``generic-contacts`` profile).
         max_problems: how many problems to list (all are counted).
+        defer: a CSV or TSV file may leave its counting to the first query that reads
+            every record (its report is then :attr:`LoadReport.pending`), so that the
+            file is read once for both; other files are loaded as usual.
 
     Returns:
         The report. A missing file or a column the profile reads but the file
@@ -188,6 +192,7 @@ def load(
                 strict=strict,
                 timezone=timezone,
                 max_problems=max_problems,
+                defer=defer,
             )
         except (duckdb.Error, OSError, UnicodeError) as error:
             return failed(table, [_unreadable(shown, error)], strict)

@@ -62,6 +62,7 @@ from slalang.data.report import (
     WRONG_FIELD_COUNT,
     DataProblem,
     LoadReport,
+    Pending,
     failed,
 )
 from slalang.data.sql import (
@@ -116,9 +117,13 @@ def load_native(
     strict: bool,
     timezone: str | None,
     max_problems: int,
+    defer: bool = False,
 ) -> LoadReport | None:
     """Load a CSV or TSV export as a view over the file, or return ``None`` when the file
     needs the line-by-line reader of :mod:`slalang.data.delimited` (see the module's text).
+
+    With ``defer``, the counting pass may be left to the first query that reads the
+    records: the report then is :attr:`LoadReport.pending` (see :func:`_deferred`).
 
     Raises:
         duckdb.Error, OSError: the file cannot be read.
@@ -141,26 +146,120 @@ def load_native(
         # the line-by-line reader sees one: a blank line among the records may be such a
         # pair, so the line-by-line reader numbers this file's lines
         return None
-    status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=None)
+    file = _File(path, profile, header, facts, timezone, shown, table, strict, max_problems)
+    if defer:
+        deferred = _deferred(con, file)
+        if deferred is not None:
+            return deferred
+    return _counted(con, file)
+
+
+@attrs.frozen
+class _File:
+    """A file to load, and how: what :func:`load_native` found before the counting pass."""
+
+    path: Path
+    profile: Profile
+    header: _Header
+    facts: _Lines
+    timezone: str | None
+    shown: str
+    table: str
+    strict: bool
+    max_problems: int
+
+
+def _counted(con: duckdb.DuckDBPyConnection, file: _File) -> LoadReport | None:
+    """The load, with a pass over the file of its own to count what its checks find."""
+    path, profile, header, table = file.path, file.profile, file.header, file.table
+    status = _Status.run(con, path, profile, header, file.timezone, file.shown, table, gaps=None)
     if status is None:
         return None
     gaps = status.gaps()
     if gaps:
-        status = _Status.run(con, path, profile, header, timezone, shown, table, gaps=gaps)
+        status = _Status.run(
+            con, path, profile, header, file.timezone, file.shown, table, gaps=gaps
+        )
         if status is None:
             return None
-    skipped = sorted([*facts.blank, *status.rejected])
-    if facts.total != header.lines + status.records + len(skipped):
+    return _complete(con, file, status)
+
+
+def _complete(con: duckdb.DuckDBPyConnection, file: _File, status: _Status) -> LoadReport | None:
+    skipped = sorted([*file.facts.blank, *status.rejected])
+    if file.facts.total != file.header.lines + status.records + len(skipped):
         return None  # a record spans lines somewhere, or DuckDB split lines otherwise
-    breaks = [line - header.lines - 1 - rank for rank, line in enumerate(skipped)]
+    breaks = [line - file.header.lines - 1 - rank for rank, line in enumerate(skipped)]
     return _finish(
         con,
         status=status,
         breaks=breaks,
+        table=file.table,
+        shown=file.shown,
+        strict=file.strict,
+        max_problems=file.max_problems,
+    )
+
+
+def _deferred(con: duckdb.DuckDBPyConnection, file: _File) -> LoadReport | None:
+    """The load with its counting left to the first query that reads every record.
+
+    The table is for now a view of the records that pass the checks; a second view,
+    :attr:`~slalang.data.report.Pending.relation`, holds every record with the
+    ``_excl`` and ``_problems`` of the checks. A query over it that counts its records
+    by those two columns (the engine's first scan, see
+    :class:`slalang.engine.duckdb_engine.Screen`) hands the counts to
+    :meth:`~slalang.data.report.Pending.finish`, which completes the load from them
+    (the lines DuckDB rejected meanwhile are in the view's rejects tables): the file
+    is read once for both. Files whose records fail checks are counted again by minute
+    (the report places them in time), as are files whose zone skips clock times (the
+    skipped ones are found from the data's time range). ``None`` when the checks need
+    such a count first.
+    """
+    path, profile, header, table = file.path, file.profile, file.header, file.table
+    rejects = (f"_slalang_rejects_{table}", f"_slalang_rejects_scan_{table}")
+    staged, checked = _checked(path, profile, header, file.timezone, None, rejects, numbered=True)
+    if staged.skipped:
+        return None
+    every = f"_slalang_all_{table}"
+    names = output_names(staged.profile)
+    selected = ", ".join(f"{column_sql(staged.profile, n)} AS {quote(n)}" for n in names)
+    drop_relation(con, every)
+    run(con, f"CREATE VIEW {quote(every)} AS SELECT {selected}, _excl, _problems "
+             f"FROM ({checked})", [])  # fmt: skip
+    drop_relation(con, table)
+    shown = ", ".join(quote(n) for n in names)
+    run(con, f"CREATE VIEW {quote(table)} AS SELECT {shown}, CAST(NULL AS BIGINT) AS _line "
+             f"FROM {quote(every)} WHERE _excl IS NULL AND len(_problems) = 0", [])  # fmt: skip
+
+    def finish(counts: list[tuple[object, ...]] | None) -> LoadReport | None:
+        if counts is None:
+            return _counted(con, file)
+        found = _rejects(con, rejects)
+        if found is None or found or any(excl is None and problems for excl, problems, _ in counts):
+            return _counted(con, file)  # problems are counted by minute, rejects judged
+        status = _Status(
+            staged=staged,
+            checked=checked,
+            header=header,
+            path=path,
+            profile=profile,
+            groups=tuple(_group(key) for key in counts),
+            bounds=(),
+            rejected=(),
+            rejected_problems=(),
+        )
+        return _complete(con, file, status)
+
+    return LoadReport(
         table=table,
-        shown=shown,
-        strict=strict,
-        max_problems=max_problems,
+        rows_read=0,
+        rows_loaded=0,
+        problems=(),
+        problem_counts={},
+        excluded={},
+        strict=file.strict,
+        pending=Pending(every, ("_excl", "_problems"), finish),
     )
 
 
@@ -312,22 +411,8 @@ class _Status:
         table: str,
         gaps: dict[str, list[tuple[dt.datetime, dt.datetime]]] | None,
     ) -> _Status | None:
-        errors, scans = temp_name("rejects"), temp_name("rejects_scan")
-
-        def checked(rejects: tuple[str, str]) -> tuple[Staging, str]:
-            # the scan's literals are written in after the placeholders are filled in
-            staged = staging(
-                profile, header.names, raw=_SCAN, timezone=timezone, gaps=gaps, keep_raw=True
-            )
-            text = inline(staged.sql, staged.params)
-            assert text.count(_SCAN) == 1
-            scan = _scan(path, profile, header, rejects)
-            # records numbered as DuckDB reads them, in file order, right over the reader
-            # (a query that does not read the number does not compute it)
-            numbered = f"(SELECT *, row_number() OVER () AS _row FROM {scan}) AS _r"
-            return staged, text.replace(_SCAN, numbered)
-
-        staged, counting = checked((errors, scans))
+        rejects = (temp_name("rejects"), temp_name("rejects_scan"))
+        staged, counting = _checked(path, profile, header, timezone, gaps, rejects, numbered=False)
         time = _time_flag(staged)
         minute = f"date_trunc('minute', CAST({time} AS TIMESTAMP))" if time else "NULL"
         loaded = "_excl IS NULL AND len(_problems) = 0"
@@ -342,17 +427,12 @@ class _Status:
                 f"FROM ({counting}) GROUP BY ALL",
                 [],
             ).fetchall()
-            found = execute(
-                con,
-                f"SELECT line, list(DISTINCT error_type), any_value(csv_line) FROM {errors} "
-                "GROUP BY line ORDER BY line",
-                [],
-            ).fetchall()
         except duckdb.Error:
+            _rejects(con, rejects)  # dropped
             return None  # DuckDB cannot read the file so (mixed line endings, ...)
-        finally:
-            run(con, f"DROP TABLE IF EXISTS {errors}", [])
-            run(con, f"DROP TABLE IF EXISTS {scans}", [])
+        found = _rejects(con, rejects)
+        if found is None:
+            return None
         problems: list[DataProblem] = []
         for line, kinds, text in found:
             if not set(kinds) <= _REJECTED:
@@ -375,7 +455,8 @@ class _Status:
             )
         # the view's own reading stores its rejected lines in tables of its own, each time
         # it is read
-        _, view = checked((f"_slalang_rejects_{table}", f"_slalang_rejects_scan_{table}"))
+        own = (f"_slalang_rejects_{table}", f"_slalang_rejects_scan_{table}")
+        _, view = _checked(path, profile, header, timezone, gaps, own, numbered=True)
         return _Status(
             staged=staged,
             checked=view,
@@ -402,6 +483,64 @@ class _Status:
             if spans:
                 found[local] = spans
         return found
+
+
+def _group(key: tuple[object, ...]) -> tuple[None, int | None, tuple[int, ...], int]:
+    """A count of the engine's screen as a group of the counting pass (no minute)."""
+    excl, problems, n = key
+    assert isinstance(problems, tuple | list)
+    return (None, None if excl is None else int(str(excl)), tuple(int(p) for p in problems),
+            int(str(n)))  # fmt: skip
+
+
+def _checked(
+    path: Path,
+    profile: Profile,
+    header: _Header,
+    timezone: str | None,
+    gaps: dict[str, list[tuple[dt.datetime, dt.datetime]]] | None,
+    rejects: tuple[str, str],
+    *,
+    numbered: bool,
+) -> tuple[Staging, str]:
+    """The profile's conversion and checks over DuckDB's reading of the file (no
+    parameters: the scan's literals are written in after the placeholders are filled in).
+
+    Records are numbered as DuckDB reads them, in file order, right over the reader
+    (``_row``); a query that does not read the number does not compute it, but a window
+    under a grouping is computed, and makes the reading serial: a counting pass takes
+    ``numbered=False``.
+    """
+    staged = staging(profile, header.names, raw=_SCAN, timezone=timezone, gaps=gaps,
+                     keep_raw=True)  # fmt: skip
+    text = inline(staged.sql, staged.params)
+    assert text.count(_SCAN) == 1
+    scan = _scan(path, profile, header, rejects)
+    row = "row_number() OVER ()" if numbered else "CAST(NULL AS BIGINT)"
+    return staged, text.replace(_SCAN, f"(SELECT *, {row} AS _row FROM {scan}) AS _r")
+
+
+def _rejects(
+    con: duckdb.DuckDBPyConnection, rejects: tuple[str, str]
+) -> list[tuple[int, list[str], str]] | None:
+    """The lines DuckDB rejected in the last reading that stored them in ``rejects``
+    (line, kinds of error, text), which are then dropped; ``None`` if they cannot be read."""
+    errors, scans = rejects
+    try:
+        return [
+            (int(line), list(kinds), str(text))
+            for line, kinds, text in execute(
+                con,
+                f"SELECT line, list(DISTINCT error_type), any_value(csv_line) FROM {errors} "
+                "GROUP BY line ORDER BY line",
+                [],
+            ).fetchall()
+        ]
+    except duckdb.Error:
+        return None
+    finally:
+        run(con, f"DROP TABLE IF EXISTS {errors}", [])
+        run(con, f"DROP TABLE IF EXISTS {scans}", [])
 
 
 def _time_flag(staged: Staging) -> str | None:

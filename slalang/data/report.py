@@ -4,7 +4,7 @@ reasons a row is malformed."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -66,6 +66,33 @@ class AmbiguousTimes:
 
 
 @attrs.frozen
+class Pending:
+    """A load whose counting waits for the first query that reads every record.
+
+    Attributes:
+        relation: the view of every record read: the canonical columns, ``_excl`` (the
+            ``exclude`` rule a record matches, or null) and ``_problems`` (the checks it
+            fails).
+        columns: the columns to count the records of ``relation`` by.
+        finish: called with the number of records of each combination of ``columns``
+            (their values, then the count), or with ``None`` when no query counted them;
+            completes the load and returns its report, or ``None`` when the file must be
+            read by the line-by-line reader after all.
+    """
+
+    relation: str
+    columns: tuple[str, ...]
+    finish: Callable[[list[tuple[object, ...]] | None], LoadReport | None]
+
+    @staticmethod
+    def counted(key: tuple[object, ...]) -> bool:
+        """Whether records with these values of :attr:`columns` are loaded: no rule
+        excludes them and they fail no check."""
+        excl, problems = key
+        return excl is None and not problems
+
+
+@attrs.frozen
 class LoadReport:
     """What a load did.
 
@@ -85,6 +112,8 @@ class LoadReport:
             contract's time zone.
         loaded_at: when there are malformed rows, the loaded rows counted the same way.
         ambiguous: loaded rows with a clock time that occurred twice, if any.
+        pending: for a load asked to defer its counting (``defer``), what completes it;
+            the other counts are then zero until :attr:`Pending.finish` gives the report.
     """
 
     table: str
@@ -98,6 +127,7 @@ class LoadReport:
     malformed_at: tuple[tuple[dt.datetime | None, int], ...] = ()
     loaded_at: tuple[tuple[dt.datetime, int], ...] = ()
     ambiguous: AmbiguousTimes | None = None
+    pending: Pending | None = None
 
     @property
     def ok(self) -> bool:

@@ -12,7 +12,13 @@ range and :func:`folds` the repeated ones, found with the time zone database of
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.resources
+import re
+import struct
+import zoneinfo
 from collections.abc import Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 _UTC = dt.UTC
@@ -80,3 +86,45 @@ def folds(zone: str, start: dt.datetime, end: dt.datetime) -> list[Span]:
         if after < before
     )
     return _overlapping(repeated, start, end)
+
+
+_FIXED_RULE = re.compile(r"(<[^>]+>|[A-Za-z]+)[+-]?[0-9]+(:[0-9]+){0,2}")
+"""A POSIX TZ rule with a standard time and no daylight saving time (``UTC0``, ``<+03>-3``)."""
+
+
+def _tzif(zone: str) -> bytes | None:
+    """The zone's TZif file, found where :mod:`zoneinfo` looks: its search path, then the
+    ``tzdata`` package."""
+    if not zone or zone.startswith("/") or ".." in zone.split("/"):
+        return None
+    for folder in zoneinfo.TZPATH:
+        candidate = Path(folder) / zone
+        if candidate.is_file():
+            return candidate.read_bytes()
+    package, _, name = f"tzdata.zoneinfo.{zone}".replace("/", ".").rpartition(".")
+    try:
+        return importlib.resources.files(package).joinpath(name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return None
+
+
+@functools.cache
+def fixed(zone: str) -> bool:
+    """Whether ``zone`` has kept one offset for all its history and keeps it (UTC,
+    ``Etc/GMT+5``): its clocks never skip or repeat a time. Read from the zone's TZif file:
+    no transition and a rule with no daylight saving time. ``False`` when in doubt."""
+    data = _tzif(zone)
+    if data is None or len(data) < 44 or data[:4] != b"TZif":
+        return False
+    isut, isstd, leap, times, types, chars = (int(n) for n in struct.unpack(">6l", data[20:44]))
+    if data[4:5] == b"\x00":  # version 1: no 64-bit block, no rule
+        return times == 0 and types == 1
+    # the 64-bit block follows the 32-bit one, then the rule between two newlines
+    start = 44 + times * 5 + types * 6 + chars + leap * 8 + isstd + isut
+    if data[start : start + 4] != b"TZif":
+        return False
+    block = struct.unpack(">6l", data[start + 20 : start + 44])
+    isut, isstd, leap, times, types, chars = (int(n) for n in block)
+    end = start + 44 + times * 9 + types * 6 + chars + leap * 12 + isstd + isut
+    footer = data[end:].strip(b"\n").decode("ascii", errors="replace")
+    return times == 0 and _FIXED_RULE.fullmatch(footer) is not None

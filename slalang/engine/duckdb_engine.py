@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import duckdb
 
 from slalang.engine.figures import Buckets, EvaluationFigures, Figures
@@ -56,6 +57,33 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 class EngineError(Exception):
     """The plan cannot be run on the data given (for example a missing table)."""
+
+
+ScreenCounts = list[tuple[object, ...]]
+"""Per screen group: the values of the screen's columns, then the number of records."""
+
+
+@attrs.frozen
+class Screen:
+    """A source's records before some are set aside, read once for figures and counts.
+
+    The loader of a text export counts the records its checks set aside as it reads
+    them; given a screen, the engine's first scan of the source reads every record of
+    ``relation`` (the canonical columns plus ``columns``), groups them by ``columns``
+    too, keeps the figures of the groups ``counted`` accepts, and hands the number of
+    records of every group to ``done`` before any other query reads the source. So the
+    file is read once for both. A first scan that cannot screen (a window over the
+    records, a Python function) calls ``done(None)`` and reads the source as usual.
+    """
+
+    relation: str
+    columns: tuple[str, ...]
+    counted: Callable[[tuple[object, ...]], bool]
+    done: Callable[[ScreenCounts | None], None]
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def quote(name: str) -> str:
@@ -488,6 +516,7 @@ def _source_query(
     kind: str,
     columns: frozenset[str],
     udfs: dict[str, Any],
+    screen: Sequence[str] = (),
 ) -> tuple[str, list[object], list[tuple[ObjectivePlan, list[str], list[str], list[int], int]]]:
     """One grouped query for objectives of one source.
 
@@ -544,7 +573,7 @@ def _source_query(
     source = quote(table)
     if any(_repeat_contact(o) for o in plan_objectives):
         source = _repeat_source(sql, plan_objectives, table, columns)
-    return scan.query(bucket, source), sql.params, layout
+    return scan.query(bucket, source, screen), sql.params, layout
 
 
 def _repeat_source(
@@ -570,9 +599,41 @@ def _repeat_source(
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection, plan: Plan, tables: Mapping[str, str]
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    tables: Mapping[str, str],
+    screens: Mapping[str, Screen] | None = None,
 ) -> EvaluationFigures:
-    """Evaluate a plan over canonical tables (source id -> table name) in DuckDB."""
+    """Evaluate a plan over canonical tables (source id -> table name) in DuckDB; a
+    source with a :class:`Screen` is read through it by its first scan."""
+    waiting = dict(screens or {})
+    figures = _evaluate(con, plan, tables, waiting)
+    for screen in waiting.values():
+        screen.done(None)  # a source no scan read
+    return figures
+
+
+def _screened(
+    result: list[tuple[Any, ...]], screen: Screen
+) -> tuple[list[tuple[Any, ...]], ScreenCounts]:
+    """The rows of a screened scan whose records count, and the records per screen group."""
+    width = len(screen.columns)
+    counts: dict[tuple[object, ...], int] = {}
+    kept = []
+    for row in result:
+        key = tuple(_hashable(value) for value in row[-1 - width : -1])
+        counts[key] = counts.get(key, 0) + int(row[-1])
+        if screen.counted(key):
+            kept.append(row[: -1 - width])
+    return kept, [(*key, n) for key, n in counts.items()]
+
+
+def _evaluate(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    tables: Mapping[str, str],
+    waiting: dict[str, Screen],
+) -> EvaluationFigures:
     buckets: dict[str, Buckets] = {}
     groups: dict[tuple[object, ...], list[ObjectivePlan]] = {}
     for objective in plan.objectives:
@@ -584,9 +645,20 @@ def evaluate(
         if table is None:
             raise EngineError(f"no data for source `{source}`")
         kind = objectives[0].source_kind
+        screen = waiting.pop(source, None)
+        if screen is not None and any(_repeat_contact(o) for o in objectives):
+            screen.done(None)  # the repeats are a window over the loaded records
+            screen = None
         columns = _columns(con, table)
         udfs: dict[str, Any] = {}
-        query, params, layout = _source_query(objectives, table, kind, columns, udfs)
+        read = table if screen is None else screen.relation
+        shown = () if screen is None else screen.columns
+        query, params, layout = _source_query(objectives, read, kind, columns, udfs, shown)
+        if screen is not None and udfs:
+            screen.done(None)  # a Python function is not run on records set aside
+            screen = None
+            udfs = {}
+            query, params, layout = _source_query(objectives, table, kind, columns, udfs)
         for name, function in udfs.items():
             con.create_function(
                 name,
@@ -600,6 +672,9 @@ def evaluate(
         finally:
             for name in udfs:
                 con.remove_function(name)
+        if screen is not None:
+            result, counts = _screened(result, screen)
+            screen.done(counts)
         minutes = _query_minutes(objectives)
         moments = {
             row[0]: ORIGIN + dt.timedelta(minutes=row[0] * minutes)

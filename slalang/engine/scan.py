@@ -23,7 +23,7 @@ SQL text is built from fixed keywords, quoted identifiers and ``$n`` parameters
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
@@ -197,8 +197,14 @@ class GroupedScan:
             self.figures[key] = len(self.figures) + 1
         return self.figures[key]
 
-    def query(self, bucket: str, source: str) -> str:
-        """Group records once by bucket and every key and band, then add up per figure."""
+    def query(self, bucket: str, source: str, screen: Sequence[str] = ()) -> str:
+        """Group records once by bucket and every key and band, then add up per figure.
+
+        With ``screen`` (column names of ``source``), the records are also grouped by
+        those columns, which follow the figures in each output row with the count of the
+        records, so that one reading of the source also says how many records fall in
+        each screen group (the loader's checks, say); the caller keeps the figures of the
+        groups it counts."""
         found = [item for _, condition in self.figures for item in leaves(condition)]
         keys: dict[str, str] = {}  # key expression -> its column in the inner query
         for item in found:
@@ -225,6 +231,7 @@ class GroupedScan:
             inner.append(f"CASE WHEN {value} IS NULL THEN NULL {branches} "
                          f"ELSE {len(ordered)} END AS {name}")  # fmt: skip
             outer_cut.update((cut, f"({name} <= {band})") for band, cut in enumerate(ordered))
+        inner += [f"{column} AS x{index}" for index, column in enumerate(screen)]
         values = list(dict.fromkeys(v for v, _ in self.figures if v != "1"))
         sums = {value: f"s{index}" for index, value in enumerate(values)}
         inner += ["count(*) AS n", *(f"sum({value}) AS {sums[value]}" for value in values)]
@@ -239,7 +246,10 @@ class GroupedScan:
             total = "n" if value == "1" else sums[value]
             test = "" if condition == TRUE else f" FILTER (WHERE {render(condition, leaf)})"
             outer.append(f"sum({total}){test}")
+        screened = [f"x{index}" for index in range(len(screen))]
+        if screened:
+            outer += [*screened, "sum(n)"]
         return (
             f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source} "
-            "GROUP BY ALL) GROUP BY b"
+            f"GROUP BY ALL) GROUP BY {', '.join(['b', *screened])}"
         )

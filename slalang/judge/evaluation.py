@@ -21,6 +21,7 @@ from slalang.data.contract_profiles import unreadable
 from slalang.data.load import MAX_PROBLEMS, LoadReport, load, load_arrow
 from slalang.data.paths import data_files, is_pattern
 from slalang.data.profiles import DEFAULT_PROFILES, load_profile
+from slalang.data.report import Pending
 from slalang.data.resources import memory_problem, out_of_memory, resources
 from slalang.data.sql import drop_relation
 from slalang.diagnostics import Diagnostic, Severity
@@ -96,12 +97,13 @@ def _load_one(
     table: str,
     strict: bool,
     base: Path | None,
+    defer: bool = False,
 ) -> LoadReport:
-    return load_source(con, plan.sources[source_id], value, table=table, strict=strict,
-                       base=base, timezone=plan.timezone)  # fmt: skip
+    return load_data(con, plan.sources[source_id], value, table=table, strict=strict,
+                     base=base, timezone=plan.timezone, defer=defer)  # fmt: skip
 
 
-def load_source(
+def load_data(
     con: duckdb.DuckDBPyConnection,
     source: SourcePlan,
     value: Any,
@@ -110,9 +112,11 @@ def load_source(
     strict: bool,
     base: Path | None,
     timezone: str,
+    defer: bool = False,
 ) -> LoadReport:
     """Load one file (through the source's profile, or its kind's default one) or one
-    in-memory table of canonical columns into ``table``.
+    in-memory table of canonical columns into ``table``; ``defer`` as for
+    :func:`slalang.data.load.load`.
 
     Raises:
         EvaluationError: the kind has no default profile and the source names none, the
@@ -150,6 +154,7 @@ def load_source(
         strict=strict,
         timezone=timezone,
         format=fmt,
+        defer=defer,
     )
 
 
@@ -475,6 +480,10 @@ def evaluate(
             con.close()  # DuckDB deletes its temporary files as it closes
 
 
+class _RereadError(Exception):
+    """A deferred source whose file needs the line-by-line reader after all."""
+
+
 def _evaluate(
     plan: Plan,
     bound: dict[str, Any],
@@ -486,20 +495,17 @@ def _evaluate(
     progress: Progress | None,
     step: list[str],
 ) -> Evaluation:
-    """Load every source, run the evaluator and judge; ``step[0]`` names what is running."""
+    """Load every source, run the evaluator and judge; ``step[0]`` names what is running.
+
+    A CSV or TSV source evaluated by DuckDB is counted by the engine's first scan of it
+    (a :class:`~slalang.engine.duckdb_engine.Screen`): its file is read once for the
+    loader's counts and the figures, and its report is complete when that scan is done.
+    """
     tables: dict[str, str] = {}
-    reports: list[SourceReport] = []
     loads: dict[str, LoadReport] = {}
-    for index, (source_id, value) in enumerate(bound.items()):
-        table = f"slalang_source_{index}"
-        step[0] = f"loading `{source_id}`"
-        with watching(con, f"loading {source_id}", progress):
-            if _several_files(value):
-                report = _load_files(con, plan, source_id, value, table=table, strict=strict,
-                                     base=base)  # fmt: skip
-            else:
-                report = _load_one(con, plan, source_id, value, table=table, strict=strict,
-                                   base=base)  # fmt: skip
+    pending: dict[str, Pending] = {}
+
+    def accept(source_id: str, report: LoadReport) -> None:
         errors = [
             memory_problem(con, step[0], d) for d in report.diagnostics
             if d.severity is Severity.ERROR
@@ -521,23 +527,68 @@ def _evaluate(
                     )
                 ]
             )
-        tables[source_id] = _with_channel(con, plan, source_id, table)
         loads[source_id] = report
-        reports.append(_report(source_id, value, plan, report))
-    step[0] = "evaluating"
+
+    def load_source(source_id: str, table: str, *, defer: bool) -> None:
+        value = bound[source_id]
+        step[0] = f"loading `{source_id}`"
+        with watching(con, f"loading {source_id}", progress):
+            if _several_files(value):
+                report = _load_files(con, plan, source_id, value, table=table, strict=strict,
+                                     base=base)  # fmt: skip
+            else:
+                report = _load_one(con, plan, source_id, value, table=table, strict=strict,
+                                   base=base, defer=defer)  # fmt: skip
+        if report.pending is not None:
+            pending[source_id] = report.pending
+        else:
+            accept(source_id, report)
+        tables[source_id] = _with_channel(con, plan, source_id, table)
+
+    names = {source_id: f"slalang_source_{index}" for index, source_id in enumerate(bound)}
+    for source_id, table in names.items():
+        load_source(source_id, table, defer=evaluator == "duckdb")
+
+    def screen(source_id: str, waiting: Pending) -> engine.Screen:
+        def done(counts: engine.ScreenCounts | None) -> None:
+            step[0] = f"loading `{source_id}`"
+            report = waiting.finish(counts)
+            if report is None:
+                raise _RereadError(source_id)
+            del pending[source_id]
+            accept(source_id, report)
+            step[0] = evaluating
+
+        relation = _with_channel(con, plan, source_id, waiting.relation)
+        return engine.Screen(relation, waiting.columns, waiting.counted, done)
+
+    evaluating = "evaluating"
+    if pending:  # the engine reads these files: say so if it runs out of memory
+        evaluating += ", reading " + ", ".join(f"`{bound[s]}`" for s in pending)
+    step[0] = evaluating
     with watching(con, "evaluating", progress):
         missing = missing_fields(con, plan, tables)
         if missing:
             raise EvaluationError(missing)
         if evaluator == "duckdb":
-            figures = engine.evaluate(con, plan, tables)
+            while True:
+                screens = {s: screen(s, waiting) for s, waiting in pending.items()}
+                try:
+                    figures = engine.evaluate(con, plan, tables, screens)
+                    break
+                except _RereadError as reread:
+                    source_id = str(reread.args[0])
+                    del pending[source_id]
+                    load_source(source_id, names[source_id], defer=False)
         else:
             rows = {}
             for source_id, table in tables.items():
                 cursor = con.execute(f"SELECT * FROM {engine.quote(table)}")
-                names = [d[0] for d in cursor.description]
-                rows[source_id] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+                columns = [d[0] for d in cursor.description]
+                rows[source_id] = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
             figures = reference.evaluate(plan, rows)
+    assert not pending, "every deferred load is finished by the engine"
+    reports = [_report(s, bound[s], plan, loads[s]) for s in bound]
     if progress is not None:
         progress("judging", None)
     found = completeness.apply(plan, verdicts(plan, figures), loads)

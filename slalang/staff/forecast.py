@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from slalang.codes import diag
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine.plan import Plan, SourcePlan
-from slalang.judge.evaluation import load_source
+from slalang.judge.evaluation import load_data
 from slalang.judge.results import EvaluationError
 from slalang.staff.erlang import Floats, Ints
 
@@ -85,7 +85,7 @@ def _loaded(
 ) -> duckdb.DuckDBPyConnection:
     """A connection holding ``value`` loaded as table ``t``, or the problems that stopped it."""
     con = duckdb.connect()
-    report = load_source(con, source, value, table="t", strict=True, base=base,
+    report = load_data(con, source, value, table="t", strict=True, base=base,
                          timezone=plan.timezone)  # fmt: skip
     errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
     if errors:
