@@ -10,7 +10,7 @@ calls these functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from slalang.engine.plan import Plan
     from slalang.judge.results import Evaluation, EvaluationError
     from slalang.staff.calculator import Answer, Targets
+    from slalang.staff.staffing import StaffingPlan
 
 __all__ = [
     "CheckResult",
@@ -46,6 +47,8 @@ __all__ = [
     "parse_bytes",
     "parse_source",
     "read_bytes",
+    "simulate_plan",
+    "staff",
 ]
 
 
@@ -256,6 +259,126 @@ def erlang(
 
     question = Question(calls, interval, aht, threshold, model, patience, variant)
     return answer(question, agents=agents, targets=targets, shrinkage=shrinkage)
+
+
+def staff(
+    plan: Plan,
+    *,
+    forecast: Any,
+    profile: str | None = None,
+    base: Path | None = None,
+    interval: float | None = None,
+    aht: float | None = None,
+    model: str | None = None,
+    patience: float | dict[str | None, float] | None = None,
+    contacts: Any = None,
+    shrinkage: Fraction = Fraction(0),
+    max_occupancy: Fraction | None = None,
+    min_agents: int = 0,
+    agents: Any = None,
+) -> StaffingPlan:
+    """The cheapest staffing plan that meets the contract's objectives over a forecast, or,
+    with ``agents``, what a given plan achieves; see docs/staffing.md.
+
+    Args:
+        plan: the compiled contract.
+        forecast: a forecast file (read through the profile of the contract's forecasts
+            source, ``profile``, or ``generic-forecasts``) or a table of canonical columns.
+        profile: a data profile for the forecast file.
+        base: the folder profile paths are relative to.
+        interval: the forecast's interval length, seconds (default: the source's, else the
+            shortest step between intervals).
+        aht: the handle time of forecast rows without one, seconds.
+        model: ``c`` (Erlang C) or ``a`` (Erlang A); by default ``a`` when ``patience`` or
+            ``contacts`` is given, else ``c``.
+        patience: callers' mean patience in seconds, for every queue or per queue.
+        contacts: contact records (a file or a table) to estimate patience from per queue.
+        shrinkage: the share of scheduled time off the phones.
+        max_occupancy: the most agents may be busy, a share.
+        min_agents: agents in every open interval.
+        agents: a plan to assess instead of making one: agents per forecast row in the
+            forecast's order (after reading), or the path of a plan CSV.
+
+    Raises:
+        EvaluationError: files that cannot be read (``io``), or an ``E9xx`` diagnostic.
+
+    >>> import slalang
+    >>> from slalang.synth import forecasts
+    >>> plan = slalang.compile(slalang.check('''
+    ... contract demo {
+    ...   client "Acme"
+    ...   vendor "BlueDesk"
+    ...   timezone "UTC"
+    ... }
+    ... source calls: contacts
+    ... objective speed {
+    ...   key
+    ...   metric service_level
+    ...   threshold <= 20 s
+    ...   window month
+    ...   expected >= 80%
+    ... }
+    ... '''))
+    >>> made = staff(plan, forecast=forecasts(20_000, seed=1, days=7, queues=["q"]))
+    >>> [v.status for v in made.evaluation.verdicts], made.saving > 0
+    (['met'], True)
+    """
+    from slalang.staff.forecast import estimate_patience, read_agents, read_forecast
+    from slalang.staff.planner import Options
+    from slalang.staff.staffing import assess, make_plan
+
+    read = read_forecast(plan, forecast, profile=profile, base=base, minutes=interval, aht=aht)
+    if contacts is not None and patience is None:
+        patience = estimate_patience(plan, contacts, base=base)
+    chosen = model or ("a" if patience is not None else "c")
+    options = Options(chosen, patience, shrinkage, max_occupancy, min_agents)
+    if agents is None:
+        return make_plan(plan, read, options)
+    if isinstance(agents, str | Path):
+        agents = read_agents(read, agents)
+    import numpy as np
+
+    return assess(plan, read, options, np.asarray(agents, dtype=np.int64))
+
+
+def simulate_plan(
+    staffing: StaffingPlan,
+    *,
+    seed: int = 0,
+    agents: Any = None,
+    handle_times: str = "exponential",
+    handle_cv: float = 1.0,
+    patience_times: str = "exponential",
+    patience_cv: float = 1.0,
+) -> Any:
+    """Contact records of a first-come, first-served queue simulation of a plan (its agents,
+    or ``agents`` per forecast row) over its forecast, with the plan's patience (none:
+    nobody abandons); a pyarrow table that :func:`evaluate` reads like real records.
+    See :func:`slalang.synth.simulate`."""
+    import pyarrow as pa
+
+    from slalang.synth import simulate
+
+    forecast = staffing.forecast
+    table = pa.table({
+        "queue": [forecast.lines[int(i)][0] or "" for i in forecast.line],
+        "channel": [forecast.lines[int(i)][1] for i in forecast.line],
+        "interval_start": pa.array(forecast.start, pa.int64()).cast(pa.timestamp("us")),
+        "forecast_offered": forecast.calls,
+        "forecast_aht": forecast.aht,
+    })  # fmt: skip
+    options = staffing.options
+    given = options.patience if options.model == "a" else None
+    patience: float | dict[str, float] | None = (
+        {queue or "": value for queue, value in given.items()}
+        if isinstance(given, Mapping)
+        else given
+    )
+    return simulate(
+        table, staffing.agents if agents is None else agents, minutes=forecast.minutes,
+        patience=patience, seed=seed, handle_times=handle_times, handle_cv=handle_cv,
+        patience_times=patience_times, patience_cv=patience_cv,
+    )  # fmt: skip
 
 
 _LATER = {

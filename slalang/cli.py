@@ -171,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
         "generate", help="write synthetic data (see `slalang generate --help`)", add_help=False
     )
     _erlang_parser(commands)
+    _staff_parser(commands)
 
     explain = commands.add_parser(
         "explain",
@@ -287,6 +288,150 @@ def _erlang_parser(commands: Any) -> None:
     )
     erlang.add_argument("--format", choices=("table", "json"), default="table",
                         help="output format (default: table)")  # fmt: skip
+
+
+def _staff_parser(commands: Any) -> None:
+    staff = commands.add_parser(
+        "staff",
+        help="the fewest agents per interval that meet the contract over a forecast",
+        description="Work out agents per queue and interval of a forecast so that every "
+        "service-level, speed-of-answer and abandonment objective of the contract is met as "
+        "the contract aggregates it (per interval, share of intervals, pooled over the day "
+        "or month), at the fewest agent-hours; print the plan, what each interval is "
+        "predicted to achieve, what bound it, the saving against staffing every interval to "
+        "its objectives' levels, and the predicted verdicts. With --plan, assess a given "
+        "plan instead. See docs/staffing.md.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    duration, percent = _quantity("duration"), _quantity("percent")
+    staff.add_argument("contract", metavar="CONTRACT")
+    staff.add_argument(
+        "--forecast",
+        required=True,
+        metavar="FILE",
+        help="calls (and handle times) per queue and interval, read through "
+        "the profile of the contract's forecasts source, else generic-forecasts",
+    )
+    staff.add_argument("--profile", metavar="NAME", help="read the forecast with this profile")
+    staff.add_argument(
+        "--interval",
+        type=duration,
+        metavar="DURATION",
+        help="the forecast's interval length (default: the forecasts source's "
+        "interval, else the shortest step between intervals)",
+    )
+    staff.add_argument(
+        "--aht",
+        type=duration,
+        metavar="DURATION",
+        help="handle time of forecast intervals without forecast_aht",
+    )
+    staff.add_argument(
+        "--model",
+        choices=("c", "a"),
+        help="c: Erlang C; a: Erlang A, callers abandon (default: a with "
+        "--patience or --contacts, else c)",
+    )
+    who = staff.add_mutually_exclusive_group()
+    who.add_argument(
+        "--patience", type=duration, metavar="DURATION", help="callers' mean patience (Erlang A)"
+    )
+    who.add_argument(
+        "--contacts",
+        metavar="FILE",
+        help="contact records to estimate each queue's patience from (total wait over abandons)",
+    )
+    staff.add_argument(
+        "--shrinkage",
+        type=percent,
+        default=Fraction(0),
+        metavar="PCT",
+        help="share of scheduled time off the phones (default: 0%%)",
+    )
+    staff.add_argument(
+        "--max-occupancy",
+        type=percent,
+        metavar="PCT",
+        help="agents busy at most this share of the time in every interval",
+    )
+    staff.add_argument(
+        "--min-agents",
+        type=int,
+        default=0,
+        metavar="N",
+        help="agents in every open interval, calls or not (default: 0)",
+    )
+    staff.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="assess this plan (CSV as --format csv writes it) instead of making one",
+    )
+    staff.add_argument(
+        "--simulate",
+        metavar="FILE",
+        help="also write contact records of a queue simulation of the plan "
+        "(Parquet, CSV, TSV or JSON Lines by the suffix), for slalang evaluate",
+    )
+    staff.add_argument("--seed", type=int, default=0, help="the simulation's seed (default: 0)")
+    staff.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    staff.add_argument("--output", metavar="FILE", help="write the plan to FILE")  # fmt: skip
+
+
+def _staff(args: argparse.Namespace) -> Exit:
+    result = api.check_file(args.contract)
+    if result.source is None and result.diagnostics and result.diagnostics[0].code == "E009":
+        raise _UsageError(result.diagnostics[0].message)
+    if not result.ok:
+        sys.stderr.write(render([result], format="full"))
+        return Exit.FAILED
+    if args.min_agents < 0:
+        raise _UsageError("--min-agents must not be negative")
+    if args.shrinkage >= 1:
+        raise _UsageError("--shrinkage must be below 100%")
+    for name in ("interval", "aht", "patience"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            raise _UsageError(f"--{name} must be longer than 0 s")
+    if args.model == "c" and (args.patience is not None or args.contacts is not None):
+        raise _UsageError("--patience and --contacts are for --model a")
+    plan = api.compile(result)
+    base = Path(args.contract).parent
+    try:
+        staffing = api.staff(
+            plan, forecast=args.forecast, profile=args.profile, base=base,
+            interval=args.interval, aht=args.aht, model=args.model, patience=args.patience,
+            contacts=args.contacts, shrinkage=args.shrinkage, max_occupancy=args.max_occupancy,
+            min_agents=args.min_agents, agents=args.plan,
+        )  # fmt: skip
+        records = api.simulate_plan(staffing, seed=args.seed) if args.simulate else None
+    except api.EvaluationError as error:
+        sys.stderr.write(render([api.CheckResult(None, None, error.diagnostics)], format="full"))
+        return Exit.USAGE if error.io else Exit.FAILED
+    if staffing.diagnostics:
+        sys.stderr.write(render([api.CheckResult(None, None, staffing.diagnostics)],
+                                format="full"))  # fmt: skip
+    from slalang.staff.output import render_plan
+
+    text = render_plan(staffing, format=args.format)
+    try:
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        if records is not None:
+            from slalang.synth import write
+
+            write(records, args.simulate)
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise _UsageError(f"cannot write: {reason}") from error
+    if not args.output:
+        sys.stdout.write(text)
+    return Exit.OK
 
 
 def _erlang(args: argparse.Namespace) -> Exit:
@@ -540,7 +685,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code) if isinstance(stop.code, int) else int(Exit.USAGE)
     handlers = {"check": _check, "fmt": _fmt, "explain": _explain, "evaluate": _evaluate,
-                "erlang": _erlang}  # fmt: skip
+                "erlang": _erlang, "staff": _staff}  # fmt: skip
     if args.command is None:
         parser.print_help(sys.stderr)
         return int(Exit.USAGE)

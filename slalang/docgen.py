@@ -13,6 +13,7 @@ when the committed page is stale.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -172,17 +173,93 @@ def _evaluation_example(code: str) -> Example:
     return Example(shown, "sla", api.CheckResult(None, None, found))
 
 
+_STAFFED = """contract demo {
+  client "Acme Telecom"
+  vendor "BlueDesk BPO"
+  timezone "UTC"
+}
+
+source calls: contacts
+
+OBJECTIVES
+"""
+
+_SPEED = """objective speed {
+  key
+  metric service_level
+  threshold <= 20 s
+  window month
+  expected >= 80%
+}"""
+
+_STAFFING_CASES: dict[str, tuple[str, str]] = {
+    # code: (the objectives, the command's options after the forecast)
+    "E902": (_SPEED, ""),
+    "E903": ("objective abandonment {\n  key\n  metric abandonment_rate\n  window month\n"
+             "  expected <= 5%\n}", ""),
+    "E904": ("objective handle_time {\n  key\n  metric average_handle_time\n  window month\n"
+             "  expected between 240 s and 420 s\n}", ""),
+    "E905": ("objective at_all_times {\n  key\n  metric service_level\n  threshold <= 20 s\n"
+             "  window month\n  aggregate share per 30 min meeting >= 70%\n  expected >= 90%\n}",
+             ""),
+    "E906": (_SPEED, " --contacts calls.csv"),
+    "W901": (_SPEED + '\n\nobjective priority {\n  key\n  metric service_level\n'
+             '  where call_type == "priority"\n  threshold <= 10 s\n  window month\n'
+             "  expected >= 90%\n}", ""),
+    "W902": (_SPEED.replace("  key\n", "  key\n  calendar weekdays\n")
+             + "\n\ncalendar weekdays {\n  open monday to friday 08:00-20:00\n}", ""),
+}  # fmt: skip
+
+
 def _staffing_example(code: str) -> Example:
     """Run the staffing command that gives ``code``, the way the command line does."""
     from fractions import Fraction
 
-    from slalang.staff.calculator import unmet
+    import pyarrow.compute as pc
 
-    command = "slalang erlang --calls 100 --aht 180s --service-level 100%"
-    answer = api.erlang(calls=100, interval=1800, aht=180,
-                        targets=api.erlang_targets(service_level=Fraction(1)))  # fmt: skip
-    found = unmet([answer])
-    return Example(f"$ {command}", "console", api.CheckResult(None, None, found))
+    from slalang.staff.calculator import unmet
+    from slalang.synth import contacts, forecasts, write
+
+    if code == "E901":
+        command = "slalang erlang --calls 100 --aht 180s --service-level 100%"
+        answer = api.erlang(calls=100, interval=1800, aht=180,
+                            targets=api.erlang_targets(service_level=Fraction(1)))  # fmt: skip
+        return Example(f"$ {command}", "console", api.CheckResult(None, None, unmet([answer])))
+    objectives, options = _STAFFING_CASES[code]
+    contract = _STAFFED.replace("OBJECTIVES", objectives)
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            forecast = forecasts(5_000, seed=1, days=7, queues=("support",),
+                                 minutes=60 if code == "E905" else 30)  # fmt: skip
+            if code == "E902":
+                forecast = forecast.drop_columns(["forecast_aht"])
+            write(forecast, Path("forecast.csv"))
+            records = contacts(2_000, seed=1, days=7, queues=("support",))
+            if code == "E906":
+                records = records.filter(pc.not_equal(records.column("outcome"), "abandoned"))
+            write(records, Path("calls.csv"))
+            plan = api.compile(api.check(contract, path="demo.sla"))
+            try:
+                made = api.staff(plan, forecast="forecast.csv",
+                                 contacts="calls.csv" if code == "E906" else None)  # fmt: skip
+                found = made.diagnostics
+            except EvaluationError as error:
+                found = error.diagnostics
+        finally:
+            os.chdir(here)
+    shown = (
+        f"# slalang staff demo.sla --forecast forecast.csv{options}\n"
+        + {
+            "E902": "# (forecast.csv has no forecast_aht column)\n",
+            "E905": "# (forecast.csv has one row per hour)\n",
+            "E906": "# (calls.csv has no abandoned call)\n",
+            "W902": "# (forecast.csv has calls every day of the week)\n",
+        }.get(code, "")
+        + contract
+    )
+    return Example(shown, "sla", api.CheckResult(None, None, found))
 
 
 _SPECIAL: dict[str, Callable[[], Example]] = {
@@ -196,7 +273,10 @@ _SPECIAL: dict[str, Callable[[], Example]] = {
     "E824": lambda: _evaluation_example("E824"),
     "E825": lambda: _evaluation_example("E825"),
     "E826": lambda: _evaluation_example("E826"),
-    "E901": lambda: _staffing_example("E901"),
+    **{
+        code: functools.partial(_staffing_example, code)
+        for code in ("E901", "E902", "E903", "E904", "E905", "E906", "W901", "W902")
+    },
 }
 """Codes whose example is generated here rather than read from a case file."""
 

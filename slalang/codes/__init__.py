@@ -534,6 +534,49 @@ _ENTRIES: dict[str, Code] = {
             "even the largest staffing tried cannot reach. A queueing model only approaches "
             "such levels; it never reaches them.",
         ),
+        Code(
+            "E902",
+            _E,
+            "no handle time",
+            "A forecast interval has calls but no average handle time: the forecast has no "
+            "`forecast_aht` for it and no `--aht` was given. Agents cannot be worked out "
+            "without the work each call brings.",
+        ),
+        Code(
+            "E903",
+            _E,
+            "the model cannot predict the objective",
+            "An abandonment objective needs a model in which callers abandon. Erlang C has no "
+            "abandons, so it would predict no abandonment at all and every such objective "
+            "met: a silent wrong answer. Erlang A needs the callers' patience, given or "
+            "estimated from contact records.",
+        ),
+        Code(
+            "E904",
+            _E,
+            "nothing to staff",
+            "No objective of the contract can be staffed from the forecast: none is a "
+            "service level, an average speed of answer or an abandonment rate whose filters "
+            "the forecast's queue and channel can decide, or the forecast holds no interval "
+            "those objectives judge.",
+        ),
+        Code(
+            "E905",
+            _E,
+            "forecast intervals do not fit",
+            "The forecast's intervals do not fit what the contract judges: an objective is "
+            "judged per interval of another length than the forecast's, or a forecast "
+            "interval does not start on a multiple of its length, or a queue's interval "
+            "appears twice.",
+        ),
+        Code(
+            "E906",
+            _E,
+            "patience cannot be estimated",
+            "The patience of a queue's callers is estimated from contact records as the total "
+            "time waited (by answered and abandoned callers) over the number of abandons. "
+            "A queue whose records have no abandon, or no waiting time, gives no estimate.",
+        ),
         # --- warnings ------------------------------------------------------------------
         Code(
             "W201",
@@ -570,6 +613,22 @@ _ENTRIES: dict[str, Code] = {
             "not a holiday",
             "`not holiday` names a date that none of the calendar's holiday sets holds, so it "
             "changes nothing.",
+        ),
+        Code(
+            "W901",
+            _W,
+            "objective not staffed",
+            "A service-level, speed-of-answer or abandonment objective the plan leaves out: "
+            "its filters name fields a forecast does not have (a forecast knows only queue "
+            "and channel), its period cannot be cut from the forecast, or it reads no data "
+            "the forecast covers. The plan does not make sure it is met.",
+        ),
+        Code(
+            "W902",
+            _W,
+            "forecast calls out of hours",
+            "The forecast has calls in intervals the contract's calendar closes. No agents are "
+            "planned for them: the objectives leave out-of-hours contacts out.",
         ),
     )
 }

@@ -247,6 +247,28 @@ GUIDE: dict[str, tuple[str, str]] = {
         "slalang erlang --calls 100 --aht 180s --service-level 100%",
         "Ask for a level below 100 %, no wait or abandons above 0, or relax the objective.",
     ),
+    "E902": (
+        "slalang staff c.sla --forecast forecast.csv  # no forecast_aht column",
+        "Add `forecast_aht` to the forecast, or give `--aht 300s`.",
+    ),
+    "E903": (
+        "slalang staff c.sla --forecast f.csv  # an abandonment objective, Erlang C",
+        "Give the callers' patience (`--patience 120s`) or contact records to estimate it "
+        "from (`--contacts calls.csv`).",
+    ),
+    "E904": (
+        "slalang staff c.sla --forecast f.csv  # only FCR and QA objectives",
+        "Staff a contract with service-level, speed-of-answer or abandonment objectives.",
+    ),
+    "E905": (
+        "slalang staff c.sla --forecast hourly.csv  # an objective per 30 min",
+        "Forecast in the intervals the objectives are judged in (`--interval` or the "
+        "forecasts source's `interval`).",
+    ),
+    "E906": (
+        "slalang staff c.sla --forecast f.csv --contacts no-abandons.csv",
+        "Give `--patience`, or contact records of the queue with abandons.",
+    ),
     "W201": (
         'scope voice = calls where channel == "voice"  # never used',
         "Use the declaration in an objective, or remove it.",
@@ -266,5 +288,13 @@ GUIDE: dict[str, tuple[str, str]] = {
     "W602": (
         'not holiday 2026-07-04 "Independence Day"',
         "Remove the line, or name a date that is one of the calendar's holidays.",
+    ),
+    "W901": (
+        'objective priority_sl { ... where call_type == "priority" }',
+        "Staff such objectives by hand, or filter on queue or channel only.",
+    ),
+    "W902": (
+        "a forecast with calls on Sundays, which the calendar closes",
+        "Nothing to fix if the calls are meant to be left out; otherwise open the calendar.",
     ),
 }

@@ -28,7 +28,7 @@ from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
 from slalang.engine.periods import span
-from slalang.engine.plan import ObjectivePlan, Plan
+from slalang.engine.plan import ObjectivePlan, Plan, SourcePlan
 from slalang.engine.reference import RATINGS, limit_of
 from slalang.judge import completeness, consequences
 from slalang.judge.results import (
@@ -99,10 +99,33 @@ def _load_one(
     base: Path | None,
     defer: bool = False,
 ) -> LoadReport:
-    source = plan.sources[source_id]
+    return load_data(con, plan.sources[source_id], value, table=table, strict=strict,
+                     base=base, timezone=plan.timezone, defer=defer)  # fmt: skip
+
+
+def load_data(
+    con: duckdb.DuckDBPyConnection,
+    source: SourcePlan,
+    value: Any,
+    *,
+    table: str,
+    strict: bool,
+    base: Path | None,
+    timezone: str,
+    defer: bool = False,
+) -> LoadReport:
+    """Load one file (through the source's profile, or its kind's default one) or one
+    in-memory table of canonical columns into ``table``; ``defer`` as for
+    :func:`slalang.data.load.load`.
+
+    Raises:
+        EvaluationError: the kind has no default profile and the source names none, the
+            profile cannot be read or is broken, or it reads another kind of data.
+    """
+    source_id = source.id
     if not isinstance(value, str | Path):
         return load_arrow(con, value, table=table, kind=source.kind, strict=strict,
-                          name=f"<{source_id}>", timezone=plan.timezone)  # fmt: skip
+                          name=f"<{source_id}>", timezone=timezone)  # fmt: skip
     path = Path(value)
     profile_name = source.profile or DEFAULT_PROFILES.get(source.kind)
     if profile_name is None:
@@ -129,7 +152,7 @@ def _load_one(
         profile=profile,
         table=table,
         strict=strict,
-        timezone=plan.timezone,
+        timezone=timezone,
         format=fmt,
         defer=defer,
     )

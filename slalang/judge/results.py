@@ -101,8 +101,8 @@ def _target(target: Target | None, unit: str) -> dict[str, Any] | None:
 
 
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    """One verdict as plain data."""
-    return {
+    """One verdict as plain data; ``predicted`` is true for a verdict of a staffing plan."""
+    found = {
         "objective": verdict.objective,
         "title": verdict.title,
         "line": verdict.line,
@@ -126,6 +126,8 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
             verdict.malformed / (verdict.malformed + verdict.rows) if verdict.malformed else None
         ),
     }
+    found["predicted"] = verdict.predicted
+    return found
 
 
 def to_json(evaluation: Evaluation) -> dict[str, Any]:

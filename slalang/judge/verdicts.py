@@ -57,6 +57,8 @@ class Verdict:
     """Malformed rows of the source that fall in this period, or whose time cannot be read."""
     rows: int = 0
     """Rows of the source loaded for this period (counted only when some rows are malformed)."""
+    predicted: bool = False
+    """True for a verdict predicted from a staffing plan and a forecast, not from records."""
 
 
 def unit_of(objective: ObjectivePlan) -> str:

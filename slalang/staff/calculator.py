@@ -34,9 +34,9 @@ def predict(
     load: npt.ArrayLike,
     *,
     aht: npt.ArrayLike,
-    threshold: npt.ArrayLike = 0.0,
+    threshold: float = 0.0,
     patience: npt.ArrayLike | None = None,
-    short: npt.ArrayLike = 0.0,
+    short: float = 0.0,
 ) -> Outcome:
     """What ``model`` (``c``, ``a`` or ``b``) predicts; arrays broadcast.
 

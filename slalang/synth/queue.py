@@ -10,7 +10,9 @@ The queue itself is one pass over the calls in arrival order with a heap of agen
 the time each is next free (the Kiefer-Wolfowitz recursion, with abandonment): a call takes
 the agent free soonest, unless its caller's patience runs out first. Agent ``j`` of a queue
 works the intervals whose plan has more than ``j`` agents; an agent whose interval ends
-mid-call finishes the call. Everything else, the draws and the records, is numpy.
+mid-call finishes the call, and when the plan closes (no agents in the next interval) the
+last interval's agents stay until the calls queued before the close are answered (or their
+callers give up). Everything else, the draws and the records, is numpy.
 """
 
 from __future__ import annotations
@@ -64,11 +66,24 @@ def _serve(
     """First come, first served over agents per interval: each call's start and agent.
 
     ``arrival`` is in seconds from the start of interval 0, sorted; interval ``k`` has
-    ``staffed[k]`` agents. A call whose caller's patience runs out before an agent is free
-    gets agent -1 and the start ``arrival + patience`` (when the caller hangs up).
+    ``staffed[k]`` agents. When the plan closes (an interval without agents after intervals
+    with them), the last open interval's agents stay on for the calls that came in before
+    the close, as a contact center closes its queue rather than its phones. A call whose
+    caller's patience runs out before an agent is free gets agent -1 and the start
+    ``arrival + patience`` (when the caller hangs up).
     """
     grid = staffed.size
     counts = staffed.tolist()
+    # per interval without agents: when its closed stretch began, and the agents before it
+    closed_at = [0.0] * (grid + 1)
+    before = [0] * (grid + 1)
+    for k in range(1, grid + 1):
+        if k < grid and counts[k] > 0:
+            continue
+        if counts[k - 1] > 0:  # a closed stretch begins here
+            closed_at[k], before[k] = k * length, counts[k - 1]
+        else:
+            closed_at[k], before[k] = closed_at[k - 1], before[k - 1]
     shifts = [np.flatnonzero(staffed > j).tolist() for j in range(int(staffed.max(initial=0)))]
 
     def next_on(agent: int, moment: float) -> float:
@@ -93,9 +108,11 @@ def _serve(
             t = key if key > a else a
             if t == inf:
                 break
-            k = int(t // length)
+            k = min(int(t // length), grid)
             if k < grid and counts[k] > j:
                 break
+            if (k == grid or counts[k] == 0) and a < closed_at[k] and j < before[k]:
+                break  # the queue has closed, the call came in before: agents stay for it
             replace(heap, (next_on(j, t), j))
         else:
             t = inf

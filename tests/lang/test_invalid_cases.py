@@ -33,7 +33,7 @@ from slalang.source import MAX_SOURCE_BYTES
 EVALUATION_CODES = ("E820", "E822", "E823", "E824", "E825", "E826")
 """Codes exercised by tests/judge/test_evaluate_api.py (they need data, not a contract case)."""
 
-STAFFING_CODES = ("E901",)
+STAFFING_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "W901", "W902")
 """Codes exercised by the staffing tests in tests/staff/ (they come from commands)."""
 
 CASES = Path(__file__).parents[1] / "cases" / "invalid"
