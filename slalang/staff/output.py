@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from slalang.judge.results import to_json
-from slalang.staff.staffing import StaffingPlan
+from slalang.staff.staffing import CLOSED, StaffingPlan
 
 FORMATS = ("table", "csv", "json")
 """The formats :func:`render_plan` writes, default first."""
@@ -43,7 +43,8 @@ def interval_rows(staffing: StaffingPlan) -> list[dict[str, Any]]:
             continue
         queue, channel = forecast.lines[int(forecast.line[row])]
         start = str(forecast.start[row].astype("datetime64[us]").astype("datetime64[s]"))
-        has_calls = calls > 0
+        # out of hours: nobody answers and no objective counts them, so nothing is predicted
+        has_calls = calls > 0 and staffing.bound_by[row] != CLOSED
         found.append({
             "queue": queue,
             "channel": channel,

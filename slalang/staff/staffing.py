@@ -49,6 +49,9 @@ from slalang.staff.requirements import Requirement, Starts, moments
 _WIDENINGS = 5
 """How many times a table is widened (doubled) before an objective counts as unreachable."""
 
+CLOSED = "out of hours"
+"""What bound an interval with calls outside the contract's hours (no agents, no figures)."""
+
 _FIXES = 200
 """Agents added one at a time after the judge's check before giving up (E901)."""
 
@@ -68,7 +71,8 @@ class StaffingPlan:
         prediction: what the model predicts for ``agents``.
         bound_by: per row, what set its agents: objectives one agent less would break, or a
             floor (``minimum agents``, ``max occupancy``, ``stable queue``,
-            ``understaffing floor``); empty for rows without agents.
+            ``understaffing floor``); :data:`CLOSED` for calls outside the contract's hours;
+            empty for other rows without agents.
         evaluation: the predicted verdicts, credits and account status of the plan.
         diagnostics: warnings: objectives not staffed (W901), calls out of hours (W902).
     """
@@ -332,6 +336,8 @@ def make_plan(plan: Plan, forecast: Forecast, options: Options) -> StaffingPlan:
         labels[row] = bound[i]
     for row in np.flatnonzero(open_rows & (calls == 0) & (agents > 0)).tolist():
         labels[row] = "minimum agents"
+    for row in np.flatnonzero(closed).tolist():
+        labels[row] = CLOSED
     evaluation = predicted_evaluation(plan, forecast, found, prediction, verdicts)
     return StaffingPlan(plan, forecast, options, tuple(found), agents, naive_agents, prediction,
                         tuple(labels), evaluation, tuple(warnings))  # fmt: skip

@@ -16,6 +16,7 @@ import slalang
 from slalang import api
 from slalang.judge.results import EvaluationError, to_json
 from slalang.staff.calculator import Question, Targets, required_agents
+from slalang.staff.output import interval_rows
 from slalang.synth import contacts, forecasts, simulate, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,6 +141,14 @@ def test_hours_of_operation_come_from_the_calendar(forecast: pa.Table) -> None:
     assert all(a == 0 for a, c in zip(made.agents.tolist(), closed, strict=True) if c)
     assert all(a > 0 for a, c in zip(made.agents.tolist(), closed, strict=True) if not c)
     assert [d.code for d in made.diagnostics] == ["W902"]
+    calls = forecast.column("forecast_offered").to_pylist()
+    labels = [b for b, c, n in zip(made.bound_by, closed, calls, strict=True) if c and n > 0]
+    assert labels
+    assert set(labels) == {"out of hours"}
+    shown = [r for r in interval_rows(made) if r["bound_by"] == "out of hours"]
+    assert len(shown) == len(labels)
+    assert all(r["agents"] == 0 and r["service_level"] is None and r["p_abandon"] is None
+               for r in shown)  # fmt: skip
 
 
 def test_predicted_verdicts_are_marked_in_json_and_follow_the_schema(forecast: pa.Table) -> None:
