@@ -182,6 +182,35 @@ def test_fields_an_objective_needs_must_be_in_the_data() -> None:
     ]
 
 
+@pytest.mark.parametrize("as_file", [False, True])
+def test_a_field_with_values_only_late_in_the_data_is_provided(
+    tmp_path: Path, as_file: bool
+) -> None:
+    """The first records answer for most fields; a field empty there is looked for in all."""
+    from slalang.judge.evaluation import SAMPLE_ROWS
+
+    text = CONTRACT + (
+        "objective fcr {\n  key\n  metric fcr\n  method agent_flag\n  expected >= 70%\n}\n"
+    )
+    table = contacts(SAMPLE_ROWS + 500, seed=4, days=1)
+    late = [None] * (SAMPLE_ROWS + 499) + [True]
+    data: object = table.set_column(
+        table.schema.get_field_index("resolved"), "resolved", pa.array(late, pa.bool_())
+    )
+    if as_file:
+        data = tmp_path / "calls.csv"
+        write(table.set_column(table.schema.get_field_index("resolved"), "resolved",
+                               pa.array(late, pa.bool_())), data)  # fmt: skip
+    found = slalang.evaluate(_plan(text), data=data)
+    assert "fcr" in {v.objective for v in found.verdicts}
+    nowhere = table.set_column(
+        table.schema.get_field_index("resolved"), "resolved", pa.nulls(table.num_rows, pa.bool_())
+    )
+    with pytest.raises(slalang.EvaluationError) as raised:
+        slalang.evaluate(_plan(text), data=nowhere)
+    assert [d.code for d in raised.value.diagnostics] == ["E823"]
+
+
 def test_hostile_strings_reach_sql_only_as_parameters() -> None:
     hostile = "x'; DROP TABLE calls; --\\\" \u00e9"
     text = CONTRACT.replace('queue == "billing"', f'queue == "{hostile.replace(chr(34), "")}"')
