@@ -18,11 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import duckdb
-import numpy as np
-import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from slalang.data.convert import (
     SQL_TYPES,
@@ -113,6 +115,9 @@ def register_arrow(
     The connection keeps the table alive while it is registered: until a table of the same
     name is registered again (the next load of ``table``) or the connection is closed.
     """
+    import numpy as np  # here, not at the top: reading a file needs neither
+    import pyarrow as pa
+
     name = f"_slalang_arrow_{identifier(table)}"
     rows = arrow.num_rows
     # built from a numpy buffer: pyarrow.array() would import pandas to look at its input

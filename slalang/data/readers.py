@@ -17,10 +17,9 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import yaml
 
 from slalang.data.delimited import read_delimited
@@ -29,6 +28,9 @@ from slalang.data.profiles import Profile
 from slalang.data.report import UNREADABLE_LINE, DataProblem, Reading
 from slalang.data.source_types import text_sql, wall_zone
 from slalang.data.sql import execute, file_pattern, run, scalar, temp_name
+
+if TYPE_CHECKING:  # imported where a table is converted: reading a file needs no pyarrow
+    import pyarrow as pa
 
 
 def read_file(
@@ -176,6 +178,8 @@ def to_arrow(data: Any) -> pa.Table:
     Raises:
         ValueError: ``data`` is none of these.
     """
+    import pyarrow as pa
+
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pa.RecordBatch):

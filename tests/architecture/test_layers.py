@@ -17,6 +17,7 @@ Stages, in pipeline order (a module may import its own stage and earlier ones on
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,32 @@ def test_light_commands_load_no_data_engine(command: str) -> None:
     )
     loaded = [line for line in done.stderr.splitlines() if line.startswith("loaded:")]
     assert loaded == ["loaded: "], done.stderr
+
+
+@pytest.mark.slow
+def test_evaluating_a_text_file_loads_no_table_library(tmp_path: Path) -> None:
+    """A CSV export is read by DuckDB: pyarrow, numpy, pandas and polars serve only tables
+    passed in memory (or Parquet's fallbacks), and importing them costs a fresh process
+    about 0.2 s."""
+    from slalang.synth import contacts, write
+
+    data = tmp_path / "calls.csv"
+    write(contacts(300, seed=3, days=1), data)
+    contract = PACKAGE.parent / "benchmarks" / "ten-objectives.sla"
+    probe = (
+        "import sys\n"
+        "from slalang.cli import main\n"
+        "try:\n"
+        f"    main(['evaluate', {str(contract)!r}, '--data', 'calls=' + {str(data)!r},"
+        f" '--format', 'json', '--output', {str(tmp_path / 'out.json')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"libraries = {HEAVY[1:]!r}\n"
+        "print('loaded:', ','.join(m for m in libraries if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = [line for line in done.stderr.splitlines() if line.startswith("loaded:")]
+    assert loaded == ["loaded: "], done.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["results"]
