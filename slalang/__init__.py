@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         compile,
         compile_file,
         evaluate,
+        evaluate_stored,
         parse,
         parse_bytes,
     )
@@ -42,6 +43,7 @@ __all__ = [
     "compile",
     "compile_file",
     "evaluate",
+    "evaluate_stored",
     "parse",
     "parse_bytes",
 ]

@@ -24,6 +24,7 @@ from slalang.source import Source, read_limited
 
 if TYPE_CHECKING:
     from slalang.engine.plan import Plan
+    from slalang.history.stored import StoreRun
     from slalang.judge.results import Evaluation, EvaluationError
     from slalang.staff.calculator import Answer, Targets
     from slalang.staff.staffing import StaffingPlan
@@ -43,6 +44,7 @@ __all__ = [
     "erlang",
     "erlang_targets",
     "evaluate",
+    "evaluate_stored",
     "parse",
     "parse_bytes",
     "parse_source",
@@ -203,6 +205,32 @@ def evaluate(
     from slalang.judge.evaluation import evaluate as run
 
     return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
+               connection=connection, progress=progress, memory_limit=memory_limit,
+               temp_dir=temp_dir)  # fmt: skip
+
+
+def evaluate_stored(
+    plan: Plan,
+    *,
+    data: Any = None,
+    store: str | Path,
+    strict: bool = False,
+    evaluator: str = "duckdb",
+    base: Path | None = None,
+    connection: Any = None,
+    progress: Callable[[str, float | None], None] | None = None,
+    memory_limit: str | int | None = None,
+    temp_dir: str | Path | None = None,
+) -> StoreRun:
+    """Evaluate through the history store ``store`` (a DuckDB file, created if needed): the
+    files of ``data`` together with every file stored before, each file counted once; see
+    :func:`slalang.history.stored.evaluate_stored` and docs/history.md.
+
+    Returns the evaluation and what the run added, changed, recomputed and reused.
+    """
+    from slalang.history.stored import evaluate_stored as run
+
+    return run(plan, data=data, store=store, strict=strict, evaluator=evaluator, base=base,
                connection=connection, progress=progress, memory_limit=memory_limit,
                temp_dir=temp_dir)  # fmt: skip
 

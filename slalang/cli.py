@@ -127,7 +127,6 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--data",
         action="append",
-        required=True,
         metavar="[SOURCE=]PATH",
         help="a data file, or a quoted pattern of files such as 'exports/2026-*.csv' (a path "
         "that exists is always that file); SOURCE=PATH binds it to one source of the "
@@ -159,6 +158,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder DuckDB writes what does not fit in memory to, created if needed "
         "(default: DuckDB's, .tmp in the current folder)",
+    )
+    evaluate.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the contract's history store (a DuckDB file, created if needed): judge the "
+        "files given together with every file stored before, reading only the new or changed "
+        "ones; --data may then be left out (see docs/history.md)",
     )
     evaluate.add_argument("--output", metavar="FILE", help="write the report to FILE")
     evaluate.add_argument(
@@ -616,20 +622,37 @@ def _evaluate(args: argparse.Namespace) -> Exit:
         )
         return Exit.USAGE if unread else Exit.FAILED
     plan = api.compile(result)
-    data = _data_arguments(args.data)
+    if not args.data and not args.store:
+        raise _UsageError("evaluate needs --data (or --store, to judge a stored history)")
+    data = _data_arguments(args.data) if args.data else None
     # a progress bar on stderr, for runs long enough to need one, when it is a terminal
     bar = TerminalBar(sys.stderr, prefix=f"{args.contract}: ") if sys.stderr.isatty() else None
     try:
-        evaluation = api.evaluate(
-            plan,
-            data=data,
-            strict=args.strict,
-            evaluator=args.evaluator,
-            base=base,
-            progress=bar,
-            memory_limit=args.memory_limit,
-            temp_dir=args.temp_dir,
-        )
+        if args.store:
+            run = api.evaluate_stored(
+                plan,
+                data=data,
+                store=args.store,
+                strict=args.strict,
+                evaluator=args.evaluator,
+                base=base,
+                progress=bar,
+                memory_limit=args.memory_limit,
+                temp_dir=args.temp_dir,
+            )
+            evaluation = run.evaluation
+            sys.stderr.write(f"{args.contract}: {run.summary()}\n")
+        else:
+            evaluation = api.evaluate(
+                plan,
+                data=data,
+                strict=args.strict,
+                evaluator=args.evaluator,
+                base=base,
+                progress=bar,
+                memory_limit=args.memory_limit,
+                temp_dir=args.temp_dir,
+            )
     except api.EvaluationError as error:
         if bar is not None:
             bar.clear()

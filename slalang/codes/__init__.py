@@ -524,6 +524,48 @@ _ENTRIES: dict[str, Code] = {
             "larger than the largest such file, by up to as much again; several smaller files "
             "(a pattern such as `exports/*.csv`) or Parquet need less.",
         ),
+        # --- history store --------------------------------------------------------------
+        Code(
+            "E830",
+            _E,
+            "not a history store",
+            "`--store PATH` names the DuckDB file that keeps a contract's evaluated history. "
+            "The file must be one an earlier `--store` run wrote, in the store format this "
+            "slalang reads (docs/history.md), or not exist yet (it is then created). The "
+            "store keeps figures of files, so the data must be files, not tables in memory.",
+        ),
+        Code(
+            "E831",
+            _E,
+            "store of another contract",
+            "A history store holds the history of one contract, named by its id. A store "
+            "written for another contract is refused rather than mixed with this one's.",
+        ),
+        Code(
+            "E832",
+            _E,
+            "stored file cannot be counted again",
+            "When the contract, one of its data profiles or slalang changes, every file the "
+            "store holds is counted again from its path, so that no verdict mixes figures "
+            "of two versions. A stored file that no longer exists, or whose bytes are not "
+            "the ones the store counted, cannot be: the run stops.",
+        ),
+        Code(
+            "E833",
+            _E,
+            "store busy",
+            "Another run is writing the same history store. A run waits for it (up to a "
+            "minute) and then stops with this error rather than write at the same time.",
+        ),
+        Code(
+            "E834",
+            _E,
+            "objective cannot be kept in a store",
+            "The history store keeps each file's figures and adds them up. An objective "
+            "whose figures do not add up file by file (first-contact resolution by repeat "
+            "contacts, which looks across days; an objective with a relief, which reads a "
+            "forecast source) cannot be kept so, and the run stops.",
+        ),
         # --- staffing -------------------------------------------------------------------
         Code(
             "E901",

@@ -243,6 +243,26 @@ GUIDE: dict[str, tuple[str, str]] = {
         "slalang evaluate demo.sla --data calls.csv --memory-limit 16MiB",
         "Give a larger `--memory-limit`, a `--temp-dir` on a disk with room, or smaller files.",
     ),
+    "E830": (
+        "slalang evaluate demo.sla --data calls.csv --store calls.csv",
+        "Name a new file or a store an earlier `--store` run wrote; give data as files.",
+    ),
+    "E831": (
+        "slalang evaluate other.sla --data calls.csv --store acme.store",
+        "Give each contract a store of its own.",
+    ),
+    "E832": (
+        "slalang evaluate demo.sla --store acme.store   # after editing demo.sla and a stored file",
+        "Give the file's current version with `--data`, or start a new store.",
+    ),
+    "E833": (
+        "slalang evaluate demo.sla --data day.csv --store acme.store  # while another run writes",
+        "Run again when the other run is done.",
+    ),
+    "E834": (
+        "slalang evaluate repeat-fcr.sla --data calls.csv --store acme.store",
+        "Evaluate the contract without `--store`.",
+    ),
     "E901": (
         "slalang erlang --calls 100 --aht 180s --service-level 100%",
         "Ask for a level below 100 %, no wait or abandons above 0, or relax the objective.",

@@ -9,7 +9,8 @@ request, the Python reference evaluator) adds up figures, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from slalang.data.sql import drop_relation
 from slalang.diagnostics import Diagnostic, Severity
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
+from slalang.engine.figures import EvaluationFigures
 from slalang.engine.periods import span
 from slalang.engine.plan import ObjectivePlan, Plan, SourcePlan
 from slalang.engine.reference import RATINGS, limit_of
@@ -375,10 +377,10 @@ def _load_files(
     finally:
         for part in parts:
             drop_relation(con, part)
-    return _merged(table, reports, strict)
+    return merged_reports(table, reports, strict)
 
 
-def _merged(table: str, reports: list[LoadReport], strict: bool) -> LoadReport:
+def merged_reports(table: str, reports: list[LoadReport], strict: bool) -> LoadReport:
     """One report for the files of a source: counts added up, problems in file order."""
     counts: dict[str, int] = {}
     excluded: dict[str, int] = {}
@@ -429,10 +431,10 @@ def _shown(value: Any) -> str:
     return f"<{type(value).__name__}>"
 
 
-def _report(source_id: str, value: Any, plan: Plan, report: LoadReport) -> SourceReport:
+def _report(source_id: str, shown: str, plan: Plan, report: LoadReport) -> SourceReport:
     return SourceReport(
         source=source_id,
-        path=_shown(value),
+        path=shown,
         profile=plan.sources[source_id].profile,
         rows_read=report.rows_read,
         rows_loaded=report.rows_loaded,
@@ -488,18 +490,36 @@ def evaluate(
     """
     if evaluator not in ENGINES:
         raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {ENGINES}")
+    with session(connection, memory_limit, temp_dir) as (con, step):
+        bound = expand_patterns(bind(plan, data))
+        return _evaluate(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
+                         progress=progress, step=step)  # fmt: skip
+
+
+@contextlib.contextmanager
+def session(
+    connection: duckdb.DuckDBPyConnection | None,
+    memory_limit: str | int | None,
+    temp_dir: str | Path | None,
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, list[str]]]:
+    """The connection an evaluation runs on (``connection``, or a private in-memory one
+    closed at the end) with the memory limit and temporary folder applied, and the list
+    whose first item names the step running (for ``E826``, out of memory).
+
+    Raises:
+        EvaluationError: a bad ``memory_limit`` or ``temp_dir``, or a step that does not fit
+            in memory.
+    """
     wanted = resources(memory_limit, temp_dir)
     if isinstance(wanted, list):
         raise EvaluationError(wanted, io=True)
-    bound = expand_patterns(bind(plan, data))
     con = duckdb.connect() if connection is None else connection
     step = ["setting up"]
     try:
         problems = wanted.apply(con)
         if problems:
             raise EvaluationError(problems, io=True)
-        return _evaluate(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
-                         progress=progress, step=step)  # fmt: skip
+        yield con, step
     except duckdb.OutOfMemoryException as error:
         raise EvaluationError([out_of_memory(con, step[0], error)], io=True) from error
     finally:
@@ -522,7 +542,26 @@ def _evaluate(
     progress: Progress | None,
     step: list[str],
 ) -> Evaluation:
-    """Load every source, run the evaluator and judge; ``step[0]`` names what is running.
+    """Load every source, run the evaluator and judge; ``step[0]`` names what is running."""
+    figures, loads = count(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
+                           progress=progress, step=step)  # fmt: skip
+    shown = {s: _shown(bound[s]) for s in bound}
+    return judged(plan, figures, loads, shown, progress=progress)
+
+
+def count(
+    plan: Plan,
+    bound: dict[str, Any],
+    con: duckdb.DuckDBPyConnection,
+    *,
+    strict: bool,
+    evaluator: str,
+    base: Path | None,
+    progress: Progress | None,
+    step: list[str],
+) -> tuple[EvaluationFigures, dict[str, LoadReport]]:
+    """Load every source of ``bound`` (source id to data) and run the evaluator: the figures
+    of every objective of ``plan`` and the load report of every source.
 
     A CSV or TSV source evaluated by DuckDB is counted by the engine's first scan of it
     (a :class:`~slalang.engine.duckdb_engine.Screen`): its file is read once for the
@@ -615,7 +654,20 @@ def _evaluate(
                 rows[source_id] = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
             figures = reference.evaluate(plan, rows)
     assert not pending, "every deferred load is finished by the engine"
-    reports = [_report(s, bound[s], plan, loads[s]) for s in bound]
+    return figures, loads
+
+
+def judged(
+    plan: Plan,
+    figures: EvaluationFigures,
+    loads: Mapping[str, LoadReport],
+    shown: Mapping[str, str],
+    *,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """The verdicts, credits and account status of ``figures``; ``loads`` are the sources'
+    load reports and ``shown`` how each source's data is named in the report."""
+    reports = [_report(s, shown[s], plan, loads[s]) for s in shown]
     if progress is not None:
         progress("judging", None)
     found = completeness.apply(plan, verdicts(plan, figures), loads)

@@ -9,8 +9,9 @@ Stages, in pipeline order (a module may import its own stage and earlier ones on
 3. ``data``: canonical data sets loaded from exports through profiles;
 4. ``engine``: plans and the evaluators that compute figures;
 5. ``judge``: verdicts, consequences and the evaluation;
-6. ``report``, ``render``, ``synth``, ``staff``: output, synthetic data and staffing (queueing
-   models, plans and predicted verdicts), which nothing before them uses;
+6. ``report``, ``render``, ``synth``, ``staff``, ``history``: output, synthetic data, staffing
+   (queueing models, plans and predicted verdicts) and the history store, which nothing
+   before them uses;
 7. the front: ``api``, ``cli``, ``docgen``, ``__init__``, ``__main__``.
 """
 
@@ -38,6 +39,7 @@ RANKS = {
     "render": 6,
     "synth": 6,
     "staff": 6,
+    "history": 6,
 }
 HEAVY = ("duckdb", "pyarrow", "numpy", "pandas", "polars")
 
