@@ -557,15 +557,6 @@ _ENTRIES: dict[str, Code] = {
             "Another run is writing the same history store. A run waits for it (up to a "
             "minute) and then stops with this error rather than write at the same time.",
         ),
-        Code(
-            "E834",
-            _E,
-            "objective cannot be kept in a store",
-            "The history store keeps each file's figures and adds them up. An objective "
-            "whose figures do not add up file by file (first-contact resolution by repeat "
-            "contacts, which looks across days; an objective with a relief, which reads a "
-            "forecast source) cannot be kept so, and the run stops.",
-        ),
         # --- staffing -------------------------------------------------------------------
         Code(
             "E901",

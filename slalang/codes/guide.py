@@ -259,10 +259,6 @@ GUIDE: dict[str, tuple[str, str]] = {
         "slalang evaluate demo.sla --data day.csv --store acme.store  # while another run writes",
         "Run again when the other run is done.",
     ),
-    "E834": (
-        "slalang evaluate repeat-fcr.sla --data calls.csv --store acme.store",
-        "Evaluate the contract without `--store`.",
-    ),
     "E901": (
         "slalang erlang --calls 100 --aht 180s --service-level 100%",
         "Ask for a level below 100 %, no wait or abandons above 0, or relax the objective.",

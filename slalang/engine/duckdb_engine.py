@@ -332,7 +332,7 @@ def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metr
         wait = _QUEUE_WAIT
         if plan.calendar is not None and knobs.get("business"):
             name = f"slalang_business_seconds_{len(udfs)}"
-            udfs[name] = lambda start, seconds, p=plan: business_seconds(p, start, float(seconds))
+            udfs[name] = _business_function(plan)
             wait = f'{name}("queued_at", {_QUEUE_WAIT})'
         return Term("1", all_of(ANSWERED, _within(wait, knobs["threshold"]))), Term("1"), []
     if metric == "fcr":
@@ -352,6 +352,16 @@ def _contact_metric(sql: Sql, plan: ObjectivePlan, udfs: dict[str, Any]) -> Metr
         ]  # fmt: skip
         return Term("1", all_of(ANSWERED, Check('"_repeats" = 0'))), Term("1", ANSWERED), excl
     raise EngineError(f"{metric} is not computed from contact records")
+
+
+def _business_function(plan: ObjectivePlan) -> Callable[[dt.datetime, float], float]:
+    """The business seconds of a wait, as a function of exactly the two arguments DuckDB
+    passes (DuckDB counts a function's parameters, defaults included)."""
+
+    def seconds_in_hours(start: dt.datetime, seconds: float) -> float:
+        return business_seconds(plan, start, float(seconds))
+
+    return seconds_in_hours
 
 
 def _answer(column: str) -> str:
@@ -603,11 +613,14 @@ def evaluate(
     plan: Plan,
     tables: Mapping[str, str],
     screens: Mapping[str, Screen] | None = None,
+    *,
+    forecasts: bool = True,
 ) -> EvaluationFigures:
     """Evaluate a plan over canonical tables (source id -> table name) in DuckDB; a
-    source with a :class:`Screen` is read through it by its first scan."""
+    source with a :class:`Screen` is read through it by its first scan. Without
+    ``forecasts``, the reliefs' forecast volumes are left out (their sources need no table)."""
     waiting = dict(screens or {})
-    figures = _evaluate(con, plan, tables, waiting)
+    figures = _evaluate(con, plan, tables, waiting, forecasts)
     for screen in waiting.values():
         screen.done(None)  # a source no scan read
     return figures
@@ -633,6 +646,7 @@ def _evaluate(
     plan: Plan,
     tables: Mapping[str, str],
     waiting: dict[str, Screen],
+    forecasts: bool,
 ) -> EvaluationFigures:
     buckets: dict[str, Buckets] = {}
     groups: dict[tuple[object, ...], list[ObjectivePlan]] = {}
@@ -700,12 +714,18 @@ def _evaluate(
                 )
                 per_bucket.setdefault(start_of[row[0]], Figures()).add(sums)
             buckets[objective.id] = per_bucket
-    forecasts = {
+    return EvaluationFigures(buckets, forecast_figures(con, plan, tables) if forecasts else {})
+
+
+def forecast_figures(
+    con: duckdb.DuckDBPyConnection, plan: Plan, tables: Mapping[str, str]
+) -> dict[str, dict[str, dict[dt.datetime, float]]]:
+    """The forecast volume per relief interval of every relief of every objective."""
+    return {
         objective.id: {r.id: _forecasts(con, objective, r, tables) for r in objective.reliefs}
         for objective in plan.objectives
         if objective.reliefs
     }
-    return EvaluationFigures(buckets, forecasts)
 
 
 def _forecasts(

@@ -16,6 +16,11 @@ DuckDB client:
     the file's figures: ``source``, ``path``, ``objective``, ``bucket`` (the start of the
     objective's finest time bucket), ``num``, ``den``, ``volume``, ``excluded`` and ``noted``
     (JSON objects of counts by reason).
+``records_<source>``
+    for a source whose figures do not add up file by file (the contacts of a first-contact
+    resolution by repeat contacts, the forecasts of a relief), its loaded records in canonical
+    columns, with ``_source`` and ``_path``: those figures are computed over every stored
+    record at each run.
 
 A store is written by one process at a time: :func:`locked` holds the lock file ``PATH.lock``
 for the whole run, and a second writer waits for it (``E833`` when the wait is over).
@@ -210,10 +215,60 @@ def write_file(
         con.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def forget_file(con: duckdb.DuckDBPyConnection, source: str, path: str) -> None:
-    """Remove a file and its figures from the store."""
-    con.execute("DELETE FROM figures WHERE source = ? AND path = ?", [source, path])
-    con.execute("DELETE FROM files WHERE source = ? AND path = ?", [source, path])
+def records_table(source: str) -> str:
+    """The store's table of a source's records (source ids are identifiers)."""
+    return f"records_{source}"
+
+
+def write_records(
+    db: duckdb.DuckDBPyConnection,
+    file: StoredFile,
+    con: duckdb.DuckDBPyConnection,
+    loaded: str,
+) -> None:
+    """Copy the records of the loaded table ``loaded`` (on the evaluation's connection
+    ``con``) into the store's records table of the file's source, in batches, replacing the
+    file's earlier records; new columns are added to the table."""
+    table = _quote(records_table(file.source))
+    select = f"SELECT * EXCLUDE (_line) FROM {_quote(loaded)}"
+    columns = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {select}").fetchall()]
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} (_source VARCHAR, _path VARCHAR)")
+    have = {str(r[0]) for r in db.execute(f"DESCRIBE {table}").fetchall()}
+    for name, type_ in columns:
+        if name not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {_quote(name)} {type_}")
+    db.execute(f"DELETE FROM {table} WHERE _source = ? AND _path = ?", [file.source, file.path])
+    reader = con.sql(select).to_arrow_reader(100_000)
+    assert reader is not None
+    for batch in reader:
+        db.register("_slalang_incoming", batch)
+        try:
+            db.execute(
+                f"INSERT INTO {table} BY NAME SELECT ? AS _source, ? AS _path, * "
+                "FROM _slalang_incoming",
+                [file.source, file.path],
+            )
+        finally:
+            db.unregister("_slalang_incoming")
+
+
+def records_view(db: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """A temporary view of every stored record of ``source``, numbered in ``_line`` (unique
+    across files), or ``None`` when the store keeps none."""
+    table = records_table(source)
+    tables = {str(r[0]) for r in db.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if table not in tables:
+        return None
+    view = f"_slalang_records_{source}"
+    db.execute(
+        f"CREATE OR REPLACE TEMP VIEW {_quote(view)} AS SELECT * EXCLUDE (_source, _path), "
+        f"row_number() OVER (ORDER BY _path) AS _line FROM {_quote(table)}"
+    )
+    return view
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def read_figures(

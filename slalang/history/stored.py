@@ -11,13 +11,16 @@ saw (``E832`` otherwise: old figures are never mixed with new ones). :class:`Sto
 what was added, changed, recomputed and reused.
 
 Figures add up per bucket (sums and counts), so a file's figures are its own: the verdicts of
-a stored history are those of one run over all its files. Objectives whose figures do not add
-up file by file are refused (``E834``): ``fcr`` by repeat contacts looks across records of
-several days, and a relief reads a forecast source against the objective's records.
+a stored history are those of one run over all its files. Two kinds of figures do not add up
+file by file: ``fcr`` by repeat contacts looks for a customer's next contact across files,
+and a relief's forecast volumes come from another source. For those the store keeps the
+records of the sources concerned (:func:`record_sources`) and computes the figures over all
+of them at each run, with the evaluator asked for.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +33,8 @@ from slalang.codes import diag
 from slalang.data.load import LoadReport
 from slalang.data.profiles import DEFAULT_PROFILES
 from slalang.diagnostics import Diagnostic
-from slalang.engine import ENGINES
+from slalang.engine import ENGINES, reference
+from slalang.engine import duckdb_engine as engine
 from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.plan import Plan
 from slalang.history import store as st
@@ -93,9 +97,6 @@ def evaluate_stored(
     """
     if evaluator not in ENGINES:
         raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {ENGINES}")
-    refused = _not_additive(plan)
-    if refused:
-        raise EvaluationError(refused)
     given = _given_files(plan, data)
     path = Path(store)
     current = st.fingerprint(plan, _profile_texts(plan, base), _version())
@@ -177,13 +178,12 @@ def _run(
         raise EvaluationError([
             diag("E820", f"no data given for source `{s}`, and the store has none", None,
                  help=f"add `--data {s}=PATH`") for s in missing], io=True)  # fmt: skip
-    counted = [(entry, *_count(plan, entry, strict=strict, evaluator=evaluator, base=base,
-                               connection=connection, progress=progress,
-                               memory_limit=memory_limit, temp_dir=temp_dir))
-               for entry in work]  # fmt: skip
-    db.execute("BEGIN TRANSACTION")
+    db.execute("BEGIN TRANSACTION")  # all of the run's files, or none of them
     try:
-        for entry, buckets, report in counted:
+        for entry in work:
+            buckets, report = _count(plan, db, entry, strict=strict, evaluator=evaluator,
+                                     base=base, connection=connection, progress=progress,
+                                     memory_limit=memory_limit, temp_dir=temp_dir)  # fmt: skip
             st.write_file(db, entry, buckets, report)
         if contract_changed:
             db.execute("UPDATE store SET fingerprint = ?", [current])
@@ -191,7 +191,7 @@ def _run(
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    evaluation = _judge(plan, db, progress)
+    evaluation = _judge(plan, db, evaluator, progress)
     reason = ""
     if contract_changed and recomputed:
         reason = "the contract, one of its data profiles or slalang changed since they were stored"
@@ -199,8 +199,22 @@ def _run(
                     tuple(reused), reason)  # fmt: skip
 
 
+def record_sources(plan: Plan) -> set[str]:
+    """The sources whose records the store keeps: those of ``fcr`` objectives by repeat
+    contacts, and the forecast sources of reliefs."""
+    kept = {o.source for o in plan.objectives if _repeats(plan, o.id)}
+    kept.update(r.forecast_source for o in plan.objectives for r in o.reliefs)
+    return kept
+
+
+def _repeats(plan: Plan, objective_id: str) -> bool:
+    objective = next(o for o in plan.objectives if o.id == objective_id)
+    return objective.metric == "fcr" and objective.knobs.get("method") == "repeat_contact"
+
+
 def _count(
     plan: Plan,
+    db: duckdb.DuckDBPyConnection,
     entry: st.StoredFile,
     *,
     strict: bool,
@@ -211,23 +225,43 @@ def _count(
     memory_limit: str | int | None,
     temp_dir: str | Path | None,
 ) -> tuple[dict[str, Buckets], LoadReport]:
-    """One file's figures, for the objectives of its source, and its load report."""
+    """One file's figures, for the objectives of its source whose figures add up file by file
+    (without the reliefs' forecasts, computed over the stored forecasts), and its load
+    report; the file's records are copied into the store when :func:`record_sources` says."""
     own = attrs.evolve(
-        plan, objectives=tuple(o for o in plan.objectives if o.source == entry.source)
+        plan,
+        objectives=tuple(
+            o for o in plan.objectives if o.source == entry.source and not _repeats(plan, o.id)
+        ),
     )
     with ev.session(connection, memory_limit, temp_dir) as (con, step):
         figures, loads = ev.count(own, {entry.source: Path(entry.path)}, con, strict=strict,
                                   evaluator=evaluator, base=base, progress=progress,
-                                  step=step)  # fmt: skip
-    return figures.buckets, loads[entry.source]
+                                  step=step, forecasts=False)  # fmt: skip
+        report = loads[entry.source]
+        if entry.source in record_sources(plan):
+            st.write_records(db, entry, con, report.table)
+    return figures.buckets, report
 
 
-def _judge(plan: Plan, db: duckdb.DuckDBPyConnection, progress: Progress | None) -> Evaluation:
+def _judge(
+    plan: Plan, db: duckdb.DuckDBPyConnection, evaluator: str, progress: Progress | None
+) -> Evaluation:
     """The verdicts over every file the store holds, summed in the store's order."""
     buckets: dict[str, Buckets] = {o.id: {} for o in plan.objectives}
     for _, _, objective, bucket, figures in st.read_figures(db):
         if objective in buckets:
             buckets[objective].setdefault(bucket, Figures()).add(figures)
+    views = {s: v for s in record_sources(plan) if (v := st.records_view(db, s)) is not None}
+    repeating = tuple(o for o in plan.objectives if _repeats(plan, o.id))
+    if repeating:
+        over = attrs.evolve(plan, objectives=repeating)
+        buckets.update(_figures_over(db, over, views, evaluator).buckets)
+    relieved = tuple(o for o in plan.objectives if o.reliefs)
+    forecasts: dict[str, dict[str, dict[dt.datetime, float]]] = {}
+    if relieved:
+        only = attrs.evolve(plan, objectives=relieved)
+        forecasts = _figures_over(db, only, views, evaluator, forecasts_only=True).forecasts
     per_source: dict[str, list[LoadReport]] = {}
     paths: dict[str, list[str]] = {}
     for source, path, report in st.read_reports(db):
@@ -237,8 +271,36 @@ def _judge(plan: Plan, db: duckdb.DuckDBPyConnection, progress: Progress | None)
         s: ev.merged_reports(s, reports, strict=any(r.strict for r in reports))
         for s, reports in per_source.items()
     }
-    shown = {s: ", ".join(p) for s, p in paths.items()}
-    return ev.judged(plan, EvaluationFigures(buckets, {}), loads, shown, progress=progress)
+    shown = {s: ", ".join(paths[s]) for s in plan.sources if s in paths}  # contract order
+    return ev.judged(plan, EvaluationFigures(buckets, forecasts), loads, shown, progress=progress)
+
+
+def _figures_over(
+    db: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    views: dict[str, str],
+    evaluator: str,
+    *,
+    forecasts_only: bool = False,
+) -> EvaluationFigures:
+    """The figures (or only the relief forecasts) of ``plan`` over the stored records."""
+    if evaluator == "duckdb":
+        if forecasts_only:
+            return EvaluationFigures({}, engine.forecast_figures(db, plan, views))
+        return engine.evaluate(db, plan, views, forecasts=False)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for source, view in views.items():
+        cursor = db.execute(f"SELECT * FROM {engine.quote(view)}")
+        names = [d[0] for d in cursor.description]
+        rows[source] = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    if forecasts_only:
+        return EvaluationFigures({}, {
+            o.id: {r.id: reference.forecast_volumes(o, r, rows.get(r.forecast_source, ()))
+                   for r in o.reliefs}
+            for o in plan.objectives
+        })  # fmt: skip
+    figures = reference.evaluate(plan, rows)
+    return EvaluationFigures(figures.buckets, {})
 
 
 def _given_files(plan: Plan, data: Any) -> list[tuple[str, Path]]:
@@ -276,22 +338,6 @@ def _digest(path: Path) -> tuple[str, int]:
         raise EvaluationError(
             [diag("E810", f"cannot read `{path}`: {error.strerror or error}", None)], io=True
         ) from error
-
-
-def _not_additive(plan: Plan) -> list[Diagnostic]:
-    found = []
-    for objective in plan.objectives:
-        why = ""
-        if objective.metric == "fcr" and objective.knobs.get("method") == "repeat_contact":
-            why = "counts repeat contacts across records of several days"
-        elif objective.reliefs:
-            why = "has a relief, which reads a forecast source against its records"
-        if why:
-            found.append(diag(
-                "E834", f"objective `{objective.id}` {why}: its figures do not add up file by "
-                "file, so the history store cannot keep them", None,
-                help="evaluate this contract without --store"))  # fmt: skip
-    return found
 
 
 def _profile_texts(plan: Plan, base: Path | None) -> list[bytes]:

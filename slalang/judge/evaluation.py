@@ -559,9 +559,11 @@ def count(
     base: Path | None,
     progress: Progress | None,
     step: list[str],
+    forecasts: bool = True,
 ) -> tuple[EvaluationFigures, dict[str, LoadReport]]:
     """Load every source of ``bound`` (source id to data) and run the evaluator: the figures
-    of every objective of ``plan`` and the load report of every source.
+    of every objective of ``plan`` and the load report of every source. Without
+    ``forecasts``, the reliefs' forecast volumes are left out.
 
     A CSV or TSV source evaluated by DuckDB is counted by the engine's first scan of it
     (a :class:`~slalang.engine.duckdb_engine.Screen`): its file is read once for the
@@ -640,7 +642,7 @@ def count(
             while True:
                 screens = {s: screen(s, waiting) for s, waiting in pending.items()}
                 try:
-                    figures = engine.evaluate(con, plan, tables, screens)
+                    figures = engine.evaluate(con, plan, tables, screens, forecasts=forecasts)
                     break
                 except _RereadError as reread:
                     source_id = str(reread.args[0])
@@ -653,6 +655,8 @@ def count(
                 columns = [d[0] for d in cursor.description]
                 rows[source_id] = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
             figures = reference.evaluate(plan, rows)
+            if not forecasts:
+                figures = EvaluationFigures(figures.buckets, {})
     assert not pending, "every deferred load is finished by the engine"
     return figures, loads
 
