@@ -99,6 +99,13 @@ class AccountRisk:
     rules: tuple[RuleResult, ...]
 
 
+JUDGED = ("met", "missed", "below_minimum")
+"""The statuses of a period that was judged. A rule's periods are those in which some
+objective it counts was judged: a period without data (``no_data``) or not judged
+(``incomplete``, ``not_measurable``) is left out, so it neither counts as a miss nor
+breaks a run of misses as a period met would."""
+
+
 def _triggers(credits: CreditPlan, verdict: Verdict) -> bool:
     if credits.trigger == "missed":
         return verdict.status in ("missed", "below_minimum")
@@ -236,10 +243,8 @@ def _flags(
     """The rule's periods in time order, and whether each one counts towards the rule."""
     if rule.selector == "credits":
         at_cap = {c.period: c.at_cap for c in period_credits}
-        if not at_cap:
-            return [], []
-        periods = sequence(min(at_cap), max(at_cap), MONTH)
-        return periods, [at_cap.get(p, False) for p in periods]
+        periods = sorted(at_cap, key=lambda p: span(p, MONTH)[0])
+        return periods, [at_cap[p] for p in periods]
     wanted = (
         ("below_minimum",) if rule.condition == "below_minimum" else ("missed", "below_minimum")
     )
@@ -247,11 +252,11 @@ def _flags(
     for objective in _counted(plan, rule):
         groups = roll_up(plan, objective, history.get(objective.id, []), rule.window)
         for period, group in groups.items():
+            if not any(v.status in JUDGED for v in group):
+                continue  # no data, or not judged: neither a miss nor a period met
             hits[period] = hits.get(period, False) or any(v.status in wanted for v in group)
-    if not hits:
-        return [], []
-    periods = sequence(min(hits), max(hits), rule.window, year_start=_year_start(plan))
-    return periods, [hits.get(p, False) for p in periods]
+    periods = sorted(hits, key=lambda p: span(p, rule.window)[0])
+    return periods, [hits[p] for p in periods]
 
 
 def _rule_result(rule: RulePlan, periods: list[str], flags: list[bool], margin: int) -> RuleResult:

@@ -105,13 +105,19 @@ def test_a_rule_in_state_ok_lists_no_periods() -> None:
     assert result.periods == ()
 
 
-def test_a_month_with_no_verdict_breaks_a_run() -> None:
+@pytest.mark.parametrize("gap", [None, "no_data", "incomplete"])
+def test_a_month_without_data_is_not_counted_as_met(gap: str | None) -> None:
+    """A month with no verdict, or none judged, neither misses nor breaks a run of misses."""
     plan = _contract(_objective("sl", "month"), rules="rule sl missed in 2 consecutive months")
-    verdicts = [
-        _verdict(plan, "sl", "2026-01", "missed"),
-        _verdict(plan, "sl", "2026-03", "missed"),
-    ]
+    verdicts = [_verdict(plan, "sl", "2026-01", "missed")]
+    if gap is not None:
+        verdicts.append(_verdict(plan, "sl", "2026-02", gap))
+    verdicts.append(_verdict(plan, "sl", "2026-03", "missed"))
     (result,) = account_risk(plan, verdicts, []).rules
+    assert result.state == "fired"
+    assert result.periods == ("2026-01", "2026-03")
+    met = [*verdicts[:1], _verdict(plan, "sl", "2026-02", "met"), verdicts[-1]]
+    (result,) = account_risk(plan, met, []).rules
     assert result.state == "watch"
     assert result.periods == ("2026-03",)
 

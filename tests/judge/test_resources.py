@@ -144,9 +144,9 @@ def test_the_options_are_set_on_the_private_connection(
     seen: list[tuple[str, str]] = []
     run = evaluation.engine.evaluate
 
-    def spy(con: duckdb.DuckDBPyConnection, *args: Any) -> Any:
+    def spy(con: duckdb.DuckDBPyConnection, *args: Any, **options: Any) -> Any:
         seen.append((_setting(con, "memory_limit"), _setting(con, "temp_directory")))
-        return run(con, *args)
+        return run(con, *args, **options)
 
     monkeypatch.setattr(evaluation.engine, "evaluate", spy)
     slalang.evaluate(_plan(), data=data, memory_limit="75%", temp_dir=tmp_path / "spill")
