@@ -311,3 +311,39 @@ def account_risk(
         else "ok"
     )  # fmt: skip
     return AccountRisk(status, max(latest)[1] if latest else None, tuple(results))
+
+
+@attrs.frozen
+class AccountMonth:
+    """The account's status as of the end of one month."""
+
+    month: str
+    """The month, ``YYYY-MM``."""
+    risk: AccountRisk
+    """The rules over the verdicts and credits known at the end of the month."""
+    changed: bool
+    """Whether the status differs from the month before (the first month: from ``ok``)."""
+
+
+def account_history(
+    plan: Plan, verdicts: list[Verdict], period_credits: list[PeriodCredits]
+) -> tuple[AccountMonth, ...]:
+    """The account's status at the end of every month from the first verdict's to the last
+    one's (months without data included): :func:`account_risk` over the verdicts whose
+    windows end by then and the credits of the months up to it."""
+    windows = {o.id: o.window for o in plan.objectives}
+    ends = [(last_moment(v.period, windows[v.objective]), v) for v in verdicts]
+    if not ends:
+        return ()
+    first = key(min(e for e, _ in ends), MONTH)
+    last = key(max(e for e, _ in ends), MONTH)
+    months = []
+    before = "ok"
+    for month in sequence(first, last, MONTH):
+        until = span(month, MONTH)[1]
+        known = [v for end, v in ends if end < until]
+        owed = [c for c in period_credits if span(c.period, MONTH)[1] <= until]
+        risk = account_risk(plan, known, owed)
+        months.append(AccountMonth(month, risk, risk.status != before))
+        before = risk.status
+    return tuple(months)

@@ -681,4 +681,5 @@ def judged(
     risk = consequences.account_risk(plan, found, period_credits)
     if progress is not None:
         progress("judging", 1.0)
-    return Evaluation(plan, tuple(found), tuple(period_credits), risk, tuple(reports))
+    history = consequences.account_history(plan, found, period_credits)
+    return Evaluation(plan, tuple(found), tuple(period_credits), risk, tuple(reports), history)

@@ -16,10 +16,10 @@ import attrs
 from slalang.data.report import AmbiguousTimes
 from slalang.diagnostics import Diagnostic
 from slalang.engine.plan import Plan, Target
-from slalang.judge.consequences import AccountRisk, PeriodCredits
+from slalang.judge.consequences import AccountMonth, AccountRisk, PeriodCredits, RuleResult
 from slalang.judge.verdicts import Verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class EvaluationError(Exception):
@@ -78,6 +78,8 @@ class Evaluation:
     credits: tuple[PeriodCredits, ...]
     risk: AccountRisk
     sources: tuple[SourceReport, ...] = ()
+    history: tuple[AccountMonth, ...] = ()
+    """The account's status at the end of every month the verdicts cover."""
 
     @property
     def problems(self) -> int:
@@ -169,19 +171,29 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
         "account": {
             "status": evaluation.risk.status,
             "period": evaluation.risk.period,
-            "rules": [
-                {
-                    "rule": r.label,
-                    "line": r.line,
-                    "state": r.state,
-                    "periods": list(r.periods),
-                    "window": r.window,
-                    "last_period": r.period,
-                }
-                for r in evaluation.risk.rules
-            ],
+            "rules": [_rule_json(r) for r in evaluation.risk.rules],
         },
+        "account_history": [
+            {
+                "month": m.month,
+                "status": m.risk.status,
+                "changed": m.changed,
+                "rules": [_rule_json(r) for r in m.risk.rules],
+            }
+            for m in evaluation.history
+        ],
         "data": [_source_json(s) for s in evaluation.sources],
+    }
+
+
+def _rule_json(rule: RuleResult) -> dict[str, Any]:
+    return {
+        "rule": rule.label,
+        "line": rule.line,
+        "state": rule.state,
+        "periods": list(rule.periods),
+        "window": rule.window,
+        "last_period": rule.period,
     }
 
 

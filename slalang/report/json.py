@@ -1,6 +1,7 @@
 """Report stage, json format: :func:`slalang.judge.results.to_json` as indented JSON.
 
-The document follows ``docs/verdicts.schema.json`` (schema version 1).
+The document follows ``docs/verdicts.schema.json`` (schema version 2; documents of version 1
+follow ``docs/verdicts.v1.schema.json``).
 """
 
 from __future__ import annotations

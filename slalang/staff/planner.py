@@ -236,7 +236,8 @@ def predicted_evaluation(
         verdicts = predicted_verdicts(plan, forecast, found, prediction)
     credits = consequences.credits(plan, verdicts)
     risk = consequences.account_risk(plan, verdicts, credits)
-    return Evaluation(plan, tuple(verdicts), tuple(credits), risk, ())
+    history = consequences.account_history(plan, verdicts, credits)
+    return Evaluation(plan, tuple(verdicts), tuple(credits), risk, (), history)
 
 
 def staffed(plan: Plan, forecast: Forecast) -> tuple[list[Requirement], list[Diagnostic]]:

@@ -276,3 +276,27 @@ def test_a_rule_over_an_objective_with_a_misspelt_window_is_no_crash(unit: str) 
     codes = {d.code for d in slalang.check(text).diagnostics}
     assert "E503" not in codes
     assert "E209" in codes  # the unknown period
+
+
+def test_the_account_month_by_month() -> None:
+    """The status at the end of every month, gaps included; the last one is the account's."""
+    from slalang.judge.consequences import account_history
+
+    plan = _contract(_objective("sl", "month"), rules="rule sl missed in 2 consecutive months")
+    verdicts = [
+        _verdict(plan, "sl", "2026-01", "missed"),
+        _verdict(plan, "sl", "2026-03", "missed"),
+        _verdict(plan, "sl", "2026-04", "met"),
+        _verdict(plan, "sl", "2026-05", "missed"),
+    ]
+    history = account_history(plan, verdicts, [])
+    assert [(m.month, m.risk.status, m.changed) for m in history] == [
+        ("2026-01", "watch", True),  # one miss more would fire the rule
+        ("2026-02", "watch", False),  # no data: nothing changes
+        ("2026-03", "at_risk", True),
+        ("2026-04", "ok", True),
+        ("2026-05", "watch", True),
+    ]
+    assert history[2].risk.rules[0].periods == ("2026-01", "2026-03")
+    assert history[-1].risk == account_risk(plan, verdicts, [])
+    assert account_history(plan, [], []) == ()

@@ -33,6 +33,7 @@ from slalang.report import csv as csv_report
 from slalang.report.markdown import escape
 
 ROOT = Path(__file__).parents[2]
+HERE = Path(__file__).parent
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = json.loads((ROOT / "docs" / "verdicts.schema.json").read_text(encoding="utf-8"))
 DOCS = ROOT / "docs" / "reports.md"
@@ -429,12 +430,27 @@ def broken_documents(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     doc["data"][0]["rows_read"] = -1
     cases.append(("negative count", doc))
     doc = copy()
-    doc["schema_version"] = 2
+    doc["schema_version"] = 1
     cases.append(("schema version", doc))
+    doc = copy()
+    del doc["account_history"]
+    cases.append(("missing account history", doc))
     doc = copy()
     del doc["data"]
     cases.append(("missing data", doc))
     return cases
+
+
+@pytest.mark.parametrize("name", ["sample", "empty"])
+def test_version_1_documents_still_follow_the_version_1_schema(name: str) -> None:
+    """Documents slalang wrote before schema version 2 (kept in tests/report/v1/) validate
+    against docs/verdicts.v1.schema.json, and not against version 2."""
+    old = json.loads((ROOT / "docs" / "verdicts.v1.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(old)
+    document = json.loads((HERE / "v1" / f"{name}.json").read_text(encoding="utf-8"))
+    assert document["schema_version"] == 1
+    assert list(jsonschema.Draft202012Validator(old).iter_errors(document)) == []
+    assert not validator().is_valid(document)
 
 
 def test_schema_rejects_broken_documents(sample: Evaluation) -> None:
