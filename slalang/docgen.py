@@ -173,6 +173,55 @@ def _evaluation_example(code: str) -> Example:
     return Example(shown, "sla", api.CheckResult(None, None, found))
 
 
+def _store_example(code: str) -> Example:
+    """Run an evaluation through a history store the way that gives ``code``, in a scratch
+    folder."""
+    import filelock
+
+    from slalang.history.stored import evaluate_stored
+    from slalang.synth import contacts, write
+
+    contract = _EVALUATED.replace("PROFILE", "generic-contacts")
+    command, note = {
+        "E830": ("slalang evaluate demo.sla --data calls.csv --store calls.csv", ""),
+        "E831": ("slalang evaluate demo.sla --data calls.csv --store other.duckdb",
+                 "# (other.duckdb holds the history of contract `other`)\n"),
+        "E832": ("slalang evaluate demo.sla --store history.duckdb",
+                 "# (the contract's level changed since history.duckdb stored calls.csv, "
+                 "which was deleted since)\n"),
+        "E833": ("slalang evaluate demo.sla --data calls.csv --store history.duckdb",
+                 "# (while another run writes history.duckdb)\n"),
+    }[code]  # fmt: skip
+    here = Path.cwd()
+    found: tuple[Diagnostic, ...] = ()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            write(contacts(20, seed=1, days=1), Path("calls.csv"))
+            plan = api.compile(api.check(contract, path="demo.sla"))
+            store = {"E830": "calls.csv", "E831": "other.duckdb"}.get(code, "history.duckdb")
+            if code == "E831":
+                other = contract.replace("contract demo", "contract other", 1)
+                evaluate_stored(api.compile(api.check(other)), data="calls.csv", store=store)
+            if code == "E832":
+                evaluate_stored(plan, data="calls.csv", store=store)
+                Path("calls.csv").unlink()
+                plan = api.compile(api.check(contract.replace("30 s", "40 s"), path="demo.sla"))
+            try:
+                if code == "E833":
+                    with filelock.FileLock(store + ".lock"):
+                        evaluate_stored(plan, data="calls.csv", store=store, wait=0)
+                else:
+                    evaluate_stored(plan, data=None if code == "E832" else "calls.csv",
+                                    store=store)  # fmt: skip
+            except EvaluationError as error:
+                found = error.diagnostics
+        finally:
+            os.chdir(here)
+    shown = f"# {command}\n" + note + contract
+    return Example(shown, "sla", api.CheckResult(None, None, found))
+
+
 _STAFFED = """contract demo {
   client "Acme Telecom"
   vendor "BlueDesk BPO"
@@ -273,6 +322,7 @@ _SPECIAL: dict[str, Callable[[], Example]] = {
     "E824": lambda: _evaluation_example("E824"),
     "E825": lambda: _evaluation_example("E825"),
     "E826": lambda: _evaluation_example("E826"),
+    **{code: functools.partial(_store_example, code) for code in ("E830", "E831", "E832", "E833")},
     **{
         code: functools.partial(_staffing_example, code)
         for code in ("E901", "E902", "E903", "E904", "E905", "E906", "W901", "W902")

@@ -80,6 +80,7 @@ def test_wheel_declares_its_runtime_dependencies(wheel: Path) -> None:
         "tzdata",
         "holidays",
         "rich",
+        "filelock",
         "duckdb",
         "numpy",
         "pyarrow",

@@ -33,6 +33,9 @@ from slalang.source import MAX_SOURCE_BYTES
 EVALUATION_CODES = ("E820", "E822", "E823", "E824", "E825", "E826")
 """Codes exercised by tests/judge/test_evaluate_api.py (they need data, not a contract case)."""
 
+STORE_CODES = ("E830", "E831", "E832", "E833")
+"""Codes exercised by tests/history/ (they come from a history store)."""
+
 STAFFING_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "W901", "W902")
 """Codes exercised by the staffing tests in tests/staff/ (they come from commands)."""
 
@@ -160,7 +163,7 @@ def test_special_input(code: str, tmp_path: Path) -> None:
 
 
 def test_every_catalogue_code_is_exercised() -> None:
-    covered = set(SPECIAL_CASES) | set(EVALUATION_CODES) | set(STAFFING_CODES)
+    covered = set(SPECIAL_CASES) | set(EVALUATION_CODES) | set(STAFFING_CODES) | set(STORE_CODES)
     for case in CASE_FILES:
         covered |= expected_codes(case)
     for expected in (CASES.parent / "profiles").glob("*.expected"):
