@@ -215,7 +215,12 @@ def _store_example(code: str) -> Example:
                     evaluate_stored(plan, data=None if code == "E832" else "calls.csv",
                                     store=store)  # fmt: skip
             except EvaluationError as error:
-                found = error.diagnostics
+                # the scratch folder's name changes from run to run: paths are shown relative
+                cut = [str(Path(folder).resolve()) + os.sep, folder + os.sep]
+                found = tuple(
+                    attrs.evolve(d, message=d.message.replace(cut[0], "").replace(cut[1], ""))
+                    for d in error.diagnostics
+                )
         finally:
             os.chdir(here)
     shown = f"# {command}\n" + note + contract
