@@ -520,9 +520,11 @@ _ENTRIES: dict[str, Code] = {
             "DuckDB could not fit a step of the evaluation in its memory limit, even writing "
             "what it could to the temporary folder. The message names the step (loading a "
             "source, and the file, or evaluating) and the limit. A delimited file (CSV, TSV) "
-            "is read whole into memory before it is split into lines, so the limit must be "
-            "larger than the largest such file, by up to as much again; several smaller files "
-            "(a pattern such as `exports/*.csv`) or Parquet need less.",
+            "is streamed by DuckDB's reader, but one that reader cannot read as it is (quoted "
+            "line breaks, mixed line endings, stray quotes; see docs/data.md) is read whole "
+            "into memory before it is split into lines, so the limit must then be larger than "
+            "the file, by up to as much again; several smaller files (a pattern such as "
+            "`exports/*.csv`) need less.",
         ),
         # --- history store --------------------------------------------------------------
         Code(
