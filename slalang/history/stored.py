@@ -63,12 +63,14 @@ class StoreRun:
     recomputed: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
     reason: str = ""
+    files: int = 0
+    """How many files the store holds, all judged by this run."""
 
     def summary(self) -> str:
         """One line for people: what the run did to the store."""
         parts = [f"{len(self.added)} file(s) added", f"{len(self.changed)} changed",
                  f"{len(self.recomputed)} recomputed", f"{len(self.reused)} reused"]  # fmt: skip
-        line = "history store: " + ", ".join(parts)
+        line = f"history store: {self.files} file(s) judged; " + ", ".join(parts)
         return line + (f" ({self.reason})" if self.reason else "")
 
 
@@ -196,7 +198,7 @@ def _run(
     if contract_changed and recomputed:
         reason = "the contract, one of its data profiles or slalang changed since they were stored"
     return StoreRun(evaluation, tuple(added), tuple(changed), tuple(recomputed),
-                    tuple(reused), reason)  # fmt: skip
+                    tuple(reused), reason, len(st.stored_files(db)))  # fmt: skip
 
 
 def record_sources(plan: Plan) -> set[str]:

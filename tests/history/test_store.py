@@ -115,6 +115,8 @@ def test_a_rerun_reads_nothing_and_gives_the_same_bytes(
     alone = evaluate_stored(plan, data=None, store=store)
     assert again.added == again.changed == again.recomputed == ()
     assert len(again.reused) == DAYS
+    assert again.files == alone.files == DAYS
+    assert alone.summary().startswith(f"history store: {DAYS} file(s) judged; 0 file(s) added")
     for fmt in ("json", "csv", "markdown"):
         text = render_evaluation(first.evaluation, format=fmt)
         assert render_evaluation(again.evaluation, format=fmt) == text
@@ -134,7 +136,7 @@ def test_the_command_line_twice_prints_the_same(day_files: list[Path], tmp_path:
         assert "history store:" in done.stderr
         outputs.append(done.stdout)
     assert outputs[1] == outputs[2]
-    assert "0 file(s) added, 0 changed, 0 recomputed, 6 reused" in done.stderr
+    assert "6 file(s) judged; 0 file(s) added, 0 changed, 0 recomputed, 6 reused" in done.stderr
 
 
 def test_a_changed_file_is_counted_again(day_files: list[Path], tmp_path: Path) -> None:
