@@ -628,31 +628,21 @@ def _evaluate(args: argparse.Namespace) -> Exit:
     # a progress bar on stderr, for runs long enough to need one, when it is a terminal
     bar = TerminalBar(sys.stderr, prefix=f"{args.contract}: ") if sys.stderr.isatty() else None
     try:
+        options: dict[str, Any] = {
+            "data": data,
+            "strict": args.strict,
+            "evaluator": args.evaluator,
+            "base": base,
+            "progress": bar,
+            "memory_limit": args.memory_limit,
+            "temp_dir": args.temp_dir,
+        }
         if args.store:
-            run = api.evaluate_stored(
-                plan,
-                data=data,
-                store=args.store,
-                strict=args.strict,
-                evaluator=args.evaluator,
-                base=base,
-                progress=bar,
-                memory_limit=args.memory_limit,
-                temp_dir=args.temp_dir,
-            )
+            run = api.evaluate_stored(plan, store=args.store, **options)
             evaluation = run.evaluation
             sys.stderr.write(f"{args.contract}: {run.summary()}\n")
         else:
-            evaluation = api.evaluate(
-                plan,
-                data=data,
-                strict=args.strict,
-                evaluator=args.evaluator,
-                base=base,
-                progress=bar,
-                memory_limit=args.memory_limit,
-                temp_dir=args.temp_dir,
-            )
+            evaluation = api.evaluate(plan, **options)
     except api.EvaluationError as error:
         if bar is not None:
             bar.clear()

@@ -247,17 +247,13 @@ def _attribution_key(plan: ObjectivePlan) -> tuple[object, ...]:
     same repeat-contact flags (one set of repeat settings per query)."""
     knobs = plan.knobs
     repeats: tuple[object, ...] = ()
-    if _repeat_contact(plan):
+    if plan.repeats_contacts:
         repeats = ("repeats", knobs["customer_key"], knobs["repeat_window"],
                    knobs["same_issue_only"])  # fmt: skip
     if not event_attribution(plan):
         return ("record", *repeats)
     return ("event", knobs.get("wait_start"), knobs.get("wait_end"), knobs.get("threshold"),
             *repeats)  # fmt: skip
-
-
-def _repeat_contact(plan: ObjectivePlan) -> bool:
-    return plan.metric == "fcr" and plan.knobs.get("method") == "repeat_contact"
 
 
 _O = '"outcome"'
@@ -581,7 +577,7 @@ def _source_query(
         metric_reasons = [reason for _, reason in metric_excl]
         layout.append((objective, time_reasons, metric_reasons, positions, note))
     source = quote(table)
-    if any(_repeat_contact(o) for o in plan_objectives):
+    if any(o.repeats_contacts for o in plan_objectives):
         source = _repeat_source(sql, plan_objectives, table, columns)
     return scan.query(bucket, source, screen), sql.params, layout
 
@@ -589,7 +585,7 @@ def _source_query(
 def _repeat_source(
     sql: Sql, objectives: Sequence[ObjectivePlan], table: str, columns: frozenset[str]
 ) -> str:
-    objective = next(o for o in objectives if _repeat_contact(o))
+    objective = next(o for o in objectives if o.repeats_contacts)
     # Loaded tables number their rows in ``_line`` (a view over a file has no rowid).
     row = '"_line"' if "_line" in columns else "rowid"
     key = quote(str(objective.knobs["customer_key"]))
@@ -660,7 +656,7 @@ def _evaluate(
             raise EngineError(f"no data for source `{source}`")
         kind = objectives[0].source_kind
         screen = waiting.pop(source, None)
-        if screen is not None and any(_repeat_contact(o) for o in objectives):
+        if screen is not None and any(o.repeats_contacts for o in objectives):
             screen.done(None)  # the repeats are a window over the loaded records
             screen = None
         columns = _columns(con, table)

@@ -157,6 +157,12 @@ class ObjectivePlan:
         """The minimum level; an objective without one fails at its expected level."""
         return self.minimum if self.minimum is not None else self.expected
 
+    @property
+    def repeats_contacts(self) -> bool:
+        """Whether this is first-contact resolution by repeat contacts, whose figures look
+        at a customer's later contacts (a window over every record, not one at a time)."""
+        return self.metric == "fcr" and self.knobs.get("method") == "repeat_contact"
+
 
 @attrs.frozen
 class SourcePlan:

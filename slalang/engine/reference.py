@@ -560,11 +560,7 @@ def evaluate_objective(plan: ObjectivePlan, rows: Sequence[Row]) -> Buckets:
     """Add up one objective's figures per bucket over canonical records."""
     minutes = bucket_minutes(objective_periods(plan))
     buckets: Buckets = {}
-    repeats = (
-        _repeat_flags(plan, rows)
-        if plan.metric == "fcr" and plan.knobs["method"] == "repeat_contact"
-        else {}
-    )
+    repeats = _repeat_flags(plan, rows) if plan.repeats_contacts else {}
     notes = plan.source_kind == "contacts" and wait_matters(plan)
     for row in rows:
         if not in_objective(plan, row):
@@ -614,9 +610,15 @@ def forecast_volumes(
 def evaluate(plan: Plan, data: Mapping[str, Sequence[Row]]) -> EvaluationFigures:
     """Evaluate every objective of a plan over canonical records keyed by source id."""
     buckets = {o.id: evaluate_objective(o, data.get(o.source, ())) for o in plan.objectives}
-    forecasts = {
+    return EvaluationFigures(buckets, forecast_figures(plan, data))
+
+
+def forecast_figures(
+    plan: Plan, data: Mapping[str, Sequence[Row]]
+) -> dict[str, dict[str, dict[dt.datetime, float]]]:
+    """The forecast volume per relief interval of every relief of every objective."""
+    return {
         o.id: {r.id: forecast_volumes(o, r, data.get(r.forecast_source, ())) for r in o.reliefs}
         for o in plan.objectives
         if o.reliefs
     }
-    return EvaluationFigures(buckets, forecasts)

@@ -21,7 +21,6 @@ of them at each run, with the evaluator asked for.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ import duckdb
 
 from slalang.codes import diag
 from slalang.data.load import LoadReport
-from slalang.data.profiles import DEFAULT_PROFILES
+from slalang.data.profiles import DEFAULT_PROFILES, is_path, profile_path
 from slalang.diagnostics import Diagnostic
 from slalang.engine import ENGINES, reference
 from slalang.engine import duckdb_engine as engine
@@ -95,7 +94,7 @@ def evaluate_stored(
 
     Raises:
         EvaluationError: as :func:`~slalang.judge.evaluation.evaluate`, and ``E830`` to
-            ``E834`` for the store.
+            ``E833`` for the store.
     """
     if evaluator not in ENGINES:
         raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {ENGINES}")
@@ -204,14 +203,9 @@ def _run(
 def record_sources(plan: Plan) -> set[str]:
     """The sources whose records the store keeps: those of ``fcr`` objectives by repeat
     contacts, and the forecast sources of reliefs."""
-    kept = {o.source for o in plan.objectives if _repeats(plan, o.id)}
+    kept = {o.source for o in plan.objectives if o.repeats_contacts}
     kept.update(r.forecast_source for o in plan.objectives for r in o.reliefs)
     return kept
-
-
-def _repeats(plan: Plan, objective_id: str) -> bool:
-    objective = next(o for o in plan.objectives if o.id == objective_id)
-    return objective.metric == "fcr" and objective.knobs.get("method") == "repeat_contact"
 
 
 def _count(
@@ -233,7 +227,7 @@ def _count(
     own = attrs.evolve(
         plan,
         objectives=tuple(
-            o for o in plan.objectives if o.source == entry.source and not _repeats(plan, o.id)
+            o for o in plan.objectives if o.source == entry.source and not o.repeats_contacts
         ),
     )
     with ev.session(connection, memory_limit, temp_dir) as (con, step):
@@ -254,16 +248,8 @@ def _judge(
     for _, _, objective, bucket, figures in st.read_figures(db):
         if objective in buckets:
             buckets[objective].setdefault(bucket, Figures()).add(figures)
-    views = {s: v for s in record_sources(plan) if (v := st.records_view(db, s)) is not None}
-    repeating = tuple(o for o in plan.objectives if _repeats(plan, o.id))
-    if repeating:
-        over = attrs.evolve(plan, objectives=repeating)
-        buckets.update(_figures_over(db, over, views, evaluator).buckets)
-    relieved = tuple(o for o in plan.objectives if o.reliefs)
-    forecasts: dict[str, dict[str, dict[dt.datetime, float]]] = {}
-    if relieved:
-        only = attrs.evolve(plan, objectives=relieved)
-        forecasts = _figures_over(db, only, views, evaluator, forecasts_only=True).forecasts
+    repeated, forecasts = _over_records(db, plan, evaluator)
+    buckets.update(repeated)
     per_source: dict[str, list[LoadReport]] = {}
     paths: dict[str, list[str]] = {}
     for source, path, report in st.read_reports(db):
@@ -277,48 +263,31 @@ def _judge(
     return ev.judged(plan, EvaluationFigures(buckets, forecasts), loads, shown, progress=progress)
 
 
-def _figures_over(
-    db: duckdb.DuckDBPyConnection,
-    plan: Plan,
-    views: dict[str, str],
-    evaluator: str,
-    *,
-    forecasts_only: bool = False,
-) -> EvaluationFigures:
-    """The figures (or only the relief forecasts) of ``plan`` over the stored records."""
+def _over_records(
+    db: duckdb.DuckDBPyConnection, plan: Plan, evaluator: str
+) -> tuple[dict[str, Buckets], dict[str, dict[str, dict[dt.datetime, float]]]]:
+    """Over every stored record: the figures of the objectives by repeat contacts, and the
+    forecast volumes of every relief."""
+    views = {s: v for s in record_sources(plan) if (v := st.records_view(db, s)) is not None}
+    repeating = attrs.evolve(plan, objectives=tuple(o for o in plan.objectives
+                                                    if o.repeats_contacts))  # fmt: skip
+    relieved = attrs.evolve(plan, objectives=tuple(o for o in plan.objectives if o.reliefs))
     if evaluator == "duckdb":
-        if forecasts_only:
-            return EvaluationFigures({}, engine.forecast_figures(db, plan, views))
-        return engine.evaluate(db, plan, views, forecasts=False)
+        buckets = engine.evaluate(db, repeating, views, forecasts=False).buckets
+        return buckets, engine.forecast_figures(db, relieved, views)
     rows: dict[str, list[dict[str, Any]]] = {}
     for source, view in views.items():
         cursor = db.execute(f"SELECT * FROM {engine.quote(view)}")
         names = [d[0] for d in cursor.description]
         rows[source] = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-    if forecasts_only:
-        return EvaluationFigures({}, {
-            o.id: {r.id: reference.forecast_volumes(o, r, rows.get(r.forecast_source, ()))
-                   for r in o.reliefs}
-            for o in plan.objectives
-        })  # fmt: skip
-    figures = reference.evaluate(plan, rows)
-    return EvaluationFigures(figures.buckets, {})
+    return reference.evaluate(repeating, rows).buckets, reference.forecast_figures(relieved, rows)
 
 
 def _given_files(plan: Plan, data: Any) -> list[tuple[str, Path]]:
     """The files of ``data``, by source, absolute, patterns expanded."""
     if data is None:
         return []
-    if isinstance(data, Mapping):
-        unknown = [name for name in data if name not in plan.sources]
-        if unknown:
-            raise EvaluationError([
-                diag("E820", f"the contract has no source `{name}`", None,
-                     help="sources: " + ", ".join(plan.sources)) for name in unknown],
-                io=True)  # fmt: skip
-        bound = ev.expand_patterns(dict(data))
-    else:
-        bound = ev.expand_patterns(ev.bind(plan, data))
+    bound = ev.expand_patterns(ev.bind(plan, data, complete=False))  # the store may have them
     files: list[tuple[str, Path]] = []
     for source, value in bound.items():
         values = value if isinstance(value, list | tuple) else [value]
@@ -350,11 +319,8 @@ def _profile_texts(plan: Plan, base: Path | None) -> list[bytes]:
         name = source.profile or DEFAULT_PROFILES.get(source.kind)
         if name is None:
             continue
-        candidate = Path(name) if base is None else base / name
-        if candidate.is_file():
-            texts.append(candidate.read_bytes())
-        else:
-            texts.append(name.encode())
+        path = profile_path(name, base)
+        texts.append(path.read_bytes() if is_path(name) and path.is_file() else name.encode())
     return texts
 
 

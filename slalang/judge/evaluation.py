@@ -57,12 +57,13 @@ def used_sources(plan: Plan) -> list[str]:
     return [s for s in plan.sources if s in used]
 
 
-def bind(plan: Plan, data: Any) -> dict[str, Any]:
-    """Match data to sources: a mapping by source id, or one input for a one-source contract."""
+def bind(plan: Plan, data: Any, *, complete: bool = True) -> dict[str, Any]:
+    """Match data to sources: a mapping by source id, or one input for a one-source contract;
+    without ``complete``, a mapping may leave sources out."""
     sources = used_sources(plan)
     if isinstance(data, Mapping):
         unknown = [name for name in data if name not in plan.sources]
-        missing = [name for name in sources if name not in data]
+        missing = [name for name in sources if name not in data] if complete else []
         problems = [
             diag("E820", f"the contract has no source `{name}`", None,
                  help="sources: " + ", ".join(plan.sources))
