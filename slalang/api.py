@@ -10,6 +10,7 @@ calls these functions.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -176,11 +177,16 @@ def evaluate(
     progress: Callable[[str, float | None], None] | None = None,
     memory_limit: str | int | None = None,
     temp_dir: str | Path | None = None,
+    as_of: dt.date | str | None = None,
+    trend_over: str | None = None,
 ) -> Evaluation:
     """Evaluate a compiled contract over data; see :func:`slalang.judge.evaluation.evaluate`.
 
     ``memory_limit`` (``"4GB"``, ``"512MiB"``, ``"75%"``) and ``temp_dir`` set DuckDB's
-    memory limit and the folder it spills to; see docs/data.md, "Large files".
+    memory limit and the folder it spills to; see docs/data.md, "Large files". ``as_of``
+    judges with the records up to the end of that day only (``"latest"``: the last day with
+    data) and adds the outlook of the periods still open; ``trend_over`` (``days``,
+    ``weeks``) overrides the contract's trends.
 
     >>> import slalang
     >>> from slalang.synth import contacts
@@ -206,7 +212,7 @@ def evaluate(
 
     return run(plan, data=data, strict=strict, evaluator=evaluator, base=base,
                connection=connection, progress=progress, memory_limit=memory_limit,
-               temp_dir=temp_dir)  # fmt: skip
+               temp_dir=temp_dir, as_of=as_of, trend_over=trend_over)  # fmt: skip
 
 
 def evaluate_stored(
@@ -221,18 +227,22 @@ def evaluate_stored(
     progress: Callable[[str, float | None], None] | None = None,
     memory_limit: str | int | None = None,
     temp_dir: str | Path | None = None,
+    as_of: dt.date | str | None = None,
+    trend_over: str | None = None,
 ) -> StoreRun:
     """Evaluate through the history store ``store`` (a DuckDB file, created if needed): the
     files of ``data`` together with every file stored before, each file counted once; see
     :func:`slalang.history.stored.evaluate_stored` and docs/history.md.
 
     Returns the evaluation and what the run added, changed, recomputed and reused.
+    ``as_of`` and ``trend_over`` are those of :func:`evaluate`; the store keeps every
+    file's figures whole, the evaluation is judged up to the as-of day.
     """
     from slalang.history.stored import evaluate_stored as run
 
     return run(plan, data=data, store=store, strict=strict, evaluator=evaluator, base=base,
                connection=connection, progress=progress, memory_limit=memory_limit,
-               temp_dir=temp_dir)  # fmt: skip
+               temp_dir=temp_dir, as_of=as_of, trend_over=trend_over)  # fmt: skip
 
 
 def erlang_targets(

@@ -8,6 +8,7 @@ results to stdout and problems to stderr, and returns a code from
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import os
 import re
@@ -123,56 +124,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=TABLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("contract", metavar="CONTRACT")
-    evaluate.add_argument(
-        "--data",
-        action="append",
-        metavar="[SOURCE=]PATH",
-        help="a data file, or a quoted pattern of files such as 'exports/2026-*.csv' (a path "
-        "that exists is always that file); SOURCE=PATH binds it to one source of the "
-        "contract (repeat for each source, and for each file of a source given in several "
-        "files)",
+    _evaluation_arguments(evaluate, REPORT_FORMATS)
+    status = commands.add_parser(
+        "status",
+        help="the account in one screen: status, this period's outlook, trends, credits",
+        description="Judge the contract as `evaluate` does, as of the last day with data "
+        "(or --as-of), and show the account in one screen: its status and what changed it, "
+        "each open objective's outlook, recent trends and the credits of the year.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument(
-        "--format", choices=REPORT_FORMATS, default="table", help="output format (default: table)"
-    )
-    evaluate.add_argument(
-        "--strict",
-        action="store_true",
-        help="malformed data rows are an error (exit 1) instead of being reported and set aside",
-    )
-    evaluate.add_argument(
-        "--evaluator",
-        choices=ENGINES,
-        default="duckdb",
-        help="duckdb (default, fast) or reference (slow, obvious Python)",
-    )
-    evaluate.add_argument(
-        "--memory-limit",
-        metavar="SIZE",
-        help="DuckDB's memory limit, such as 4GB, 512MiB or 75%% (default: DuckDB's, 80%% of "
-        "the memory); what does not fit is written to the temporary folder",
-    )
-    evaluate.add_argument(
-        "--temp-dir",
-        metavar="DIR",
-        help="the folder DuckDB writes what does not fit in memory to, created if needed "
-        "(default: DuckDB's, .tmp in the current folder)",
-    )
-    evaluate.add_argument(
-        "--store",
-        metavar="PATH",
-        help="the contract's history store (a DuckDB file, created if needed): judge the "
-        "files given together with every file stored before, reading only the new or changed "
-        "ones; --data may then be left out (see docs/history.md)",
-    )
-    evaluate.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    evaluate.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the table format (default: auto)",
-    )
+    _evaluation_arguments(status, ("status", "json"))
     commands.add_parser(
         "generate", help="write synthetic data (see `slalang generate --help`)", add_help=False
     )
@@ -607,7 +569,90 @@ def _data_arguments(values: Sequence[str]) -> object:
     return {name: paths[0] if len(paths) == 1 else paths for name, paths in bound.items()}
 
 
-def _evaluate(args: argparse.Namespace) -> Exit:
+def _evaluation_arguments(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """The options of `evaluate` and `status`: data, store, as-of day, engine, output."""
+    parser.add_argument("contract", metavar="CONTRACT")
+    parser.add_argument(
+        "--format", choices=formats, default=formats[0],
+        help=f"output format (default: {formats[0]})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="judge with the records up to the end of this day (YYYY-MM-DD, in the contract's "
+        "time zone) only, and add the outlook of the periods still open; `latest` is the last "
+        "day that has data",
+    )
+    parser.add_argument(
+        "--trend-over",
+        choices=("days", "weeks"),
+        help="follow trends over days or weeks (default: the contract's `trends` block, else days)",
+    )
+    parser.add_argument(
+        "--data",
+        action="append",
+        metavar="[SOURCE=]PATH",
+        help="a data file, or a quoted pattern of files such as 'exports/2026-*.csv' (a path "
+        "that exists is always that file); SOURCE=PATH binds it to one source of the "
+        "contract (repeat for each source, and for each file of a source given in several "
+        "files)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="malformed data rows are an error (exit 1) instead of being reported and set aside",
+    )
+    parser.add_argument(
+        "--evaluator",
+        choices=ENGINES,
+        default="duckdb",
+        help="duckdb (default, fast) or reference (slow, obvious Python)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB's memory limit, such as 4GB, 512MiB or 75%% (default: DuckDB's, 80%% of "
+        "the memory); what does not fit is written to the temporary folder",
+    )
+    parser.add_argument(
+        "--temp-dir",
+        metavar="DIR",
+        help="the folder DuckDB writes what does not fit in memory to, created if needed "
+        "(default: DuckDB's, .tmp in the current folder)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the contract's history store (a DuckDB file, created if needed): judge the "
+        "files given together with every file stored before, reading only the new or changed "
+        "ones; --data may then be left out (see docs/history.md)",
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the table format (default: auto)",
+    )
+
+
+def _as_of(text: str | None, default: str | None) -> dt.date | str | None:
+    value = text if text is not None else default
+    if value is None or value == "latest":
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _UsageError(
+            f"--as-of wants a date such as 2026-03-15, or latest: `{value}`"
+        ) from None
+
+
+def _status(args: argparse.Namespace) -> Exit:
+    return _evaluate(args, as_of_default="latest")
+
+
+def _evaluate(args: argparse.Namespace, as_of_default: str | None = None) -> Exit:
     result = api.check_file(args.contract)
     if result.source is None and result.diagnostics and result.diagnostics[0].code == "E009":
         raise _UsageError(result.diagnostics[0].message)
@@ -636,6 +681,8 @@ def _evaluate(args: argparse.Namespace) -> Exit:
             "progress": bar,
             "memory_limit": args.memory_limit,
             "temp_dir": args.temp_dir,
+            "as_of": _as_of(args.as_of, as_of_default),
+            "trend_over": args.trend_over,
         }
         if args.store:
             run = api.evaluate_stored(plan, store=args.store, **options)
@@ -698,7 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code) if isinstance(stop.code, int) else int(Exit.USAGE)
     handlers = {"check": _check, "fmt": _fmt, "explain": _explain, "evaluate": _evaluate,
-                "erlang": _erlang, "staff": _staff}  # fmt: skip
+                "status": _status, "erlang": _erlang, "staff": _staff}  # fmt: skip
     if args.command is None:
         parser.print_help(sys.stderr)
         return int(Exit.USAGE)

@@ -208,6 +208,17 @@ class RulePlan:
 
 
 @attrs.frozen
+class TrendPlan:
+    """How trends are followed: over days or weeks, flagged after ``worsening`` consecutive
+    worse periods or when the least-squares line of the last ``slope_over`` periods reaches a
+    level before the objective's window ends."""
+
+    over: str = "days"
+    worsening: int = 5
+    slope_over: int = 7
+
+
+@attrs.frozen
 class Plan:
     """A compiled contract: run it with :func:`slalang.api.evaluate` as often as needed."""
 
@@ -221,6 +232,9 @@ class Plan:
     credits: CreditPlan | None
     rules: tuple[RulePlan, ...]
     watch_margin: int
+    without_data: str = "skipped"
+    """How account-at-risk rules count a period without data: ``skipped``, ``missed``, ``met``."""
+    trends: TrendPlan = TrendPlan()
 
 
 # ---------------------------------------------------------------------------
@@ -395,6 +409,8 @@ def compile_plan(contract: m.Contract, *, path: str = "<string>") -> Plan:
         credits=_credits(expanded),
         rules=_rules(expanded),
         watch_margin=int(_count(expanded.risk, "watch_margin", 1)),
+        without_data=_word(expanded.risk, "without_data", "skipped"),
+        trends=_trends(expanded.trends),
     )
 
 
@@ -408,6 +424,23 @@ def _count(risk: m.RiskDecl | None, name: str, default: int) -> int:
         return default
     value = _setting(risk.settings, name)
     return int(value) if isinstance(value, Fraction) else default
+
+
+def _word(block: m.RiskDecl | m.TrendsDecl | None, name: str, default: str) -> str:
+    value = None if block is None else _setting(block.settings, name)
+    return value if isinstance(value, str) else default
+
+
+def _trends(block: m.TrendsDecl | None) -> TrendPlan:
+    if block is None:
+        return TrendPlan()
+    worsening = _setting(block.settings, "worsening")
+    slope_over = _setting(block.settings, "slope_over")
+    return TrendPlan(
+        over=_word(block, "over", "days"),
+        worsening=int(worsening) if isinstance(worsening, Fraction) else 5,
+        slope_over=int(slope_over) if isinstance(slope_over, Fraction) else 7,
+    )
 
 
 def _names(value: m.ListValue) -> tuple[str, ...]:

@@ -86,11 +86,15 @@ def evaluate_stored(
     memory_limit: str | int | None = None,
     temp_dir: str | Path | None = None,
     wait: float = st.WAIT_SECONDS,
+    as_of: dt.date | str | None = None,
+    trend_over: str | None = None,
 ) -> StoreRun:
     """Evaluate ``plan`` over the files of ``data`` and every file ``store`` already holds;
     see the module's text. ``data`` is as for :func:`slalang.judge.evaluation.evaluate`, with
     files only (the store keeps where figures came from), and may leave out sources whose
-    files the store has; ``None`` judges the store alone.
+    files the store has; ``None`` judges the store alone. With ``as_of``, every file is
+    counted and stored whole and the evaluation is judged on the figures (and, for repeat
+    contacts, the records) up to the end of that day.
 
     Raises:
         EvaluationError: as :func:`~slalang.judge.evaluation.evaluate`, and ``E830`` to
@@ -107,7 +111,9 @@ def evaluate_stored(
             return _run(plan, db, given, current, stored_with, path, strict=strict,
                         evaluator=evaluator, base=base, connection=connection,
                         progress=progress, memory_limit=memory_limit,
-                        temp_dir=temp_dir)  # fmt: skip
+                        temp_dir=temp_dir,
+                        until=ev.end_of(as_of) if isinstance(as_of, dt.date) else as_of,
+                        trend_over=trend_over)  # fmt: skip
         finally:
             db.close()
 
@@ -127,6 +133,8 @@ def _run(
     progress: Progress | None,
     memory_limit: str | int | None,
     temp_dir: str | Path | None,
+    until: dt.datetime | str | None,
+    trend_over: str | None,
 ) -> StoreRun:
     stored = st.stored_files(db)
     contract_changed = stored_with != current
@@ -192,7 +200,7 @@ def _run(
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    evaluation = _judge(plan, db, evaluator, progress)
+    evaluation = _judge(plan, db, evaluator, progress, until, trend_over)
     reason = ""
     if contract_changed and recomputed:
         reason = "the contract, one of its data profiles or slalang changed since they were stored"
@@ -241,14 +249,22 @@ def _count(
 
 
 def _judge(
-    plan: Plan, db: duckdb.DuckDBPyConnection, evaluator: str, progress: Progress | None
+    plan: Plan,
+    db: duckdb.DuckDBPyConnection,
+    evaluator: str,
+    progress: Progress | None,
+    until: dt.datetime | str | None,
+    trend_over: str | None,
 ) -> Evaluation:
     """The verdicts over every file the store holds, summed in the store's order."""
     buckets: dict[str, Buckets] = {o.id: {} for o in plan.objectives}
     for _, _, objective, bucket, figures in st.read_figures(db):
         if objective in buckets:
             buckets[objective].setdefault(bucket, Figures()).add(figures)
-    repeated, forecasts = _over_records(db, plan, evaluator)
+    if until == "latest":
+        until = ev.latest_end(EvaluationFigures(buckets, {}))
+    assert not isinstance(until, str)
+    repeated, forecasts = _over_records(db, plan, evaluator, until)
     buckets.update(repeated)
     per_source: dict[str, list[LoadReport]] = {}
     paths: dict[str, list[str]] = {}
@@ -260,15 +276,18 @@ def _judge(
         for s, reports in per_source.items()
     }
     shown = {s: ", ".join(paths[s]) for s in plan.sources if s in paths}  # contract order
-    return ev.judged(plan, EvaluationFigures(buckets, forecasts), loads, shown, progress=progress)
+    return ev.judged(plan, EvaluationFigures(buckets, forecasts), loads, shown,
+                     progress=progress, until=until, trend_over=trend_over)  # fmt: skip
 
 
 def _over_records(
-    db: duckdb.DuckDBPyConnection, plan: Plan, evaluator: str
+    db: duckdb.DuckDBPyConnection, plan: Plan, evaluator: str, until: dt.datetime | None
 ) -> tuple[dict[str, Buckets], dict[str, dict[str, dict[dt.datetime, float]]]]:
-    """Over every stored record: the figures of the objectives by repeat contacts, and the
-    forecast volumes of every relief."""
+    """Over every stored record (up to ``until``, forecasts whole): the figures of the
+    objectives by repeat contacts, and the forecast volumes of every relief."""
     views = {s: v for s in record_sources(plan) if (v := st.records_view(db, s)) is not None}
+    if until is not None:
+        views = {s: ev.up_to(db, plan, s, v, until)[0] for s, v in views.items()}
     repeating = attrs.evolve(plan, objectives=tuple(o for o in plan.objectives
                                                     if o.repeats_contacts))  # fmt: skip
     relieved = attrs.evolve(plan, objectives=tuple(o for o in plan.objectives if o.reliefs))

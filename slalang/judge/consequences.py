@@ -50,6 +50,17 @@ class Credit:
     """``due``, ``waived`` (earned back) or ``pending`` (may still be earned back)."""
     windows: tuple[str, ...] = ()
     """The objective's own periods in the month whose verdicts earned the credit."""
+    earn_back: str = "none"
+    """``none`` (the contract has no earn-back), ``pending`` (fewer than N later months
+    known, all met), ``granted`` (met in each of the next N months: waived) or ``lost``
+    (a later month within N was not met)."""
+    months: tuple[str, ...] = ()
+    """The later months the earn-back looked at, in order."""
+    allocation: float = 0.0
+    """The objective's share of the pool (0-1)."""
+    title: str | None = None
+    line: int = 0
+    """The objective's clause: its title and the line it starts on."""
 
 
 @attrs.frozen
@@ -71,6 +82,48 @@ class PeriodCredits:
     annual_cap: float | None = None
     at_annual_cap: bool = False
     """True when the year's credits due have reached the annual cap by this month."""
+    waived: float = 0.0
+    """Credits earned back (granted)."""
+    pending: float = 0.0
+    """Credits that may still be earned back (counted in ``due`` until they are)."""
+    annual_cut: float = 0.0
+    """What the annual cap took off the month's credits after the monthly cap."""
+
+
+@attrs.frozen
+class YearCredits:
+    """The credits of one contract year."""
+
+    year: str
+    """``2026-01-01/2026-12-31``."""
+    months: int
+    """Months of the year with credits."""
+    earned: float
+    waived: float
+    pending: float
+    due: float
+    currency: str
+    annual_cap: float | None = None
+    at_annual_cap: bool = False
+
+
+def year_totals(
+    period_credits: list[PeriodCredits] | tuple[PeriodCredits, ...],
+) -> list[YearCredits]:
+    """The credits of every contract year, in time order."""
+    years: dict[str, list[PeriodCredits]] = defaultdict(list)
+    for month in period_credits:
+        if month.year is not None:
+            years[month.year].append(month)
+    return [
+        YearCredits(
+            year, sum(1 for m in months if m.credits), sum(m.earned for m in months),
+            sum(m.waived for m in months), sum(m.pending for m in months),
+            sum(m.due for m in months), months[0].currency, months[0].annual_cap,
+            any(m.at_annual_cap for m in months),
+        )
+        for year, months in sorted(years.items())
+    ]  # fmt: skip
 
 
 @attrs.frozen
@@ -175,14 +228,22 @@ def credits(plan: Plan, verdicts: list[Verdict]) -> list[PeriodCredits]:
             triggering = [v for v in groups.get(month, ()) if _triggers(credit_plan, v)]
             if not triggering:
                 continue
-            later = [worst(groups.get(m, [])) for m in known[index + 1 :]]
+            following = known[index + 1 :][: credit_plan.earn_back or 0]
+            state, earn_back = _earn_back(
+                credit_plan.earn_back, [worst(groups.get(m, [])) for m in following]
+            )
             by_month[month].append(
                 Credit(
                     objective.id,
                     month,
                     float(amount),
-                    _earn_back(credit_plan.earn_back, later),
+                    state,
                     tuple(v.period for v in triggering),
+                    earn_back,
+                    tuple(following),
+                    float(objective.allocation),
+                    objective.title,
+                    objective.line,
                 )
             )
     year_start = _year_start(plan)
@@ -192,11 +253,13 @@ def credits(plan: Plan, verdicts: list[Verdict]) -> list[PeriodCredits]:
         items = tuple(by_month.get(month, ()))
         earned = sum((Fraction(c.amount) for c in items), Fraction(0))
         kept = sum((Fraction(c.amount) for c in items if c.state != "waived"), Fraction(0))
-        due = min(kept, cap)
+        due = monthly = min(kept, cap)
         year = key(span(month, MONTH)[0], Period("contract_year"), year_start=year_start)
         if annual_cap is not None:
             due = min(due, max(annual_cap - used[year], Fraction(0)))
         used[year] += due
+        waived = sum((Fraction(c.amount) for c in items if c.state == "waived"), Fraction(0))
+        pending = sum((Fraction(c.amount) for c in items if c.state == "pending"), Fraction(0))
         result.append(
             PeriodCredits(
                 period=month,
@@ -209,19 +272,22 @@ def credits(plan: Plan, verdicts: list[Verdict]) -> list[PeriodCredits]:
                 currency=credit_plan.currency,
                 year=year,
                 annual_cap=None if annual_cap is None else float(annual_cap),
-                at_annual_cap=annual_cap is not None and bool(items) and used[year] >= annual_cap,
+                at_annual_cap=annual_cap is not None and used[year] >= annual_cap,
+                waived=float(waived),
+                pending=float(pending),
+                annual_cut=float(monthly - due),
             )
         )
     return result
 
 
-def _earn_back(periods: int | None, later: list[str]) -> str:
+def _earn_back(periods: int | None, later: list[str]) -> tuple[str, str]:
+    """The credit's state and its earn-back, from the statuses of the next months."""
     if periods is None:
-        return "due"
-    window = later[:periods]
-    if any(status != "met" for status in window):
-        return "due"
-    return "waived" if len(window) == periods else "pending"
+        return "due", "none"
+    if any(status != "met" for status in later):
+        return "due", "lost"
+    return ("waived", "granted") if len(later) == periods else ("pending", "pending")
 
 
 def _counted(plan: Plan, rule: RulePlan) -> list[ObjectivePlan]:
@@ -239,8 +305,14 @@ def _flags(
     rule: RulePlan,
     history: dict[str, list[Verdict]],
     period_credits: list[PeriodCredits],
+    through: dt.datetime | None = None,
 ) -> tuple[list[str], list[bool]]:
-    """The rule's periods in time order, and whether each one counts towards the rule."""
+    """The rule's periods in time order, and whether each one counts towards the rule.
+
+    A period in which no objective the rule names was judged is left out; one without data
+    (no verdict, or only ``no_data``) between the rule's first period and its last one (or the
+    period holding ``through``, the end of the assessment) counts as the contract's
+    ``without_data`` says."""
     if rule.selector == "credits":
         at_cap = {c.period: c.at_cap for c in period_credits}
         periods = sorted(at_cap, key=lambda p: span(p, MONTH)[0])
@@ -249,12 +321,25 @@ def _flags(
         ("below_minimum",) if rule.condition == "below_minimum" else ("missed", "below_minimum")
     )
     hits: dict[str, bool] = {}
+    with_data: set[str] = set()
     for objective in _counted(plan, rule):
         groups = roll_up(plan, objective, history.get(objective.id, []), rule.window)
         for period, group in groups.items():
+            if any(v.status != "no_data" for v in group):
+                with_data.add(period)
             if not any(v.status in JUDGED for v in group):
                 continue  # no data, or not judged: neither a miss nor a period met
             hits[period] = hits.get(period, False) or any(v.status in wanted for v in group)
+    if plan.without_data != "skipped" and with_data:
+        year_start = _year_start(plan)
+        first = min(with_data, key=lambda p: span(p, rule.window)[0])
+        last = max(with_data, key=lambda p: span(p, rule.window)[0])
+        if through is not None:
+            last = key(through - dt.timedelta(microseconds=1), rule.window, year_start=year_start)
+        if span(last, rule.window)[0] >= span(first, rule.window)[0]:
+            for period in sequence(first, last, rule.window, year_start=year_start):
+                if period not in with_data:
+                    hits[period] = plan.without_data == "missed"
     periods = sorted(hits, key=lambda p: span(p, rule.window)[0])
     return periods, [hits[p] for p in periods]
 
@@ -288,16 +373,21 @@ def _rule_result(rule: RulePlan, periods: list[str], flags: list[bool], margin: 
 
 
 def account_risk(
-    plan: Plan, verdicts: list[Verdict], period_credits: list[PeriodCredits]
+    plan: Plan,
+    verdicts: list[Verdict],
+    period_credits: list[PeriodCredits],
+    through: dt.datetime | None = None,
 ) -> AccountRisk:
-    """Evaluate every rule over the history of the verdicts it counts, at its last period."""
+    """Evaluate every rule over the history of the verdicts it counts, at its last period;
+    ``through`` is the end of the assessment (periods up to it without data count as
+    ``without_data`` says)."""
     history: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in verdicts:
         history[verdict.objective].append(verdict)
     results = []
     latest: list[tuple[dt.datetime, str]] = []
     for rule in plan.rules:
-        periods, flags = _flags(plan, rule, history, period_credits)
+        periods, flags = _flags(plan, rule, history, period_credits, through)
         result = _rule_result(rule, periods, flags, plan.watch_margin)
         results.append(result)
         if result.period is not None:
@@ -343,7 +433,7 @@ def account_history(
         until = span(month, MONTH)[1]
         known = [v for end, v in ends if end < until]
         owed = [c for c in period_credits if span(c.period, MONTH)[1] <= until]
-        risk = account_risk(plan, known, owed)
+        risk = account_risk(plan, known, owed, until if plan.without_data != "skipped" else None)
         months.append(AccountMonth(month, risk, risk.status != before))
         before = risk.status
     return tuple(months)

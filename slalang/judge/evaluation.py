@@ -10,6 +10,7 @@ request, the Python reference evaluator) adds up figures, and
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from slalang.engine.figures import EvaluationFigures
 from slalang.engine.periods import span
 from slalang.engine.plan import ObjectivePlan, Plan, SourcePlan
 from slalang.engine.reference import RATINGS, limit_of
-from slalang.judge import completeness, consequences
+from slalang.judge import completeness, consequences, outlook, trends
 from slalang.judge.results import (
     DataProblemSummary,
     Evaluation,
@@ -41,7 +42,7 @@ from slalang.judge.results import (
 )
 from slalang.judge.verdicts import verdicts
 from slalang.lang import model as m
-from slalang.lang.canonical import CHANNELS
+from slalang.lang.canonical import CHANNELS, TIME_FIELDS
 from slalang.progress import Progress, watching
 
 _SUFFIX_FORMATS = {
@@ -459,6 +460,8 @@ def evaluate(
     progress: Progress | None = None,
     memory_limit: str | int | None = None,
     temp_dir: str | Path | None = None,
+    as_of: dt.date | str | None = None,
+    trend_over: str | None = None,
 ) -> Evaluation:
     """Evaluate a compiled contract over data.
 
@@ -482,6 +485,13 @@ def evaluate(
         temp_dir: the folder DuckDB writes what does not fit in memory to (created if
             needed). DuckDB's default for an in-memory database is ``.tmp`` in the
             current folder.
+        as_of: judge with the records up to the end of this day (in the contract's time
+            zone) only, as on the morning after it: later records are set aside (counted
+            as ``after the as-of day`` in the data report), forecasts are kept, and the
+            evaluation has the month-to-date outlook of the periods still open. ``latest``
+            is the last day that has data (nothing is set aside).
+        trend_over: ``days`` or ``weeks``, the periods trends are followed over, instead
+            of the contract's ``trends`` block (days without one).
 
     Raises:
         EvaluationError: data that cannot be bound or read, a broken profile,
@@ -491,10 +501,63 @@ def evaluate(
     """
     if evaluator not in ENGINES:
         raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {ENGINES}")
+    if trend_over not in (None, "days", "weeks"):
+        raise ValueError(f"unknown trend_over {trend_over!r}; expected 'days' or 'weeks'")
+    if isinstance(as_of, str) and as_of != "latest":
+        raise ValueError(f"unknown as_of {as_of!r}; expected a date or 'latest'")
     with session(connection, memory_limit, temp_dir) as (con, step):
         bound = expand_patterns(bind(plan, data))
-        return _evaluate(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
-                         progress=progress, step=step)  # fmt: skip
+        until = end_of(as_of) if isinstance(as_of, dt.date) else None
+        figures, loads = count(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
+                               progress=progress, step=step, until=until)  # fmt: skip
+        shown = {s: _shown(bound[s]) for s in bound}
+        return judged(plan, figures, loads, shown, progress=progress,
+                      until="latest" if as_of == "latest" else until,
+                      trend_over=trend_over)  # fmt: skip
+
+
+AFTER_AS_OF = "after the as-of day"
+"""Why a record dated after ``as_of`` is set aside."""
+
+
+def end_of(day: dt.date | None) -> dt.datetime | None:
+    """The moment a day ends (midnight after it, in the contract's zone), or None."""
+    return None if day is None else dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def latest_end(figures: EvaluationFigures) -> dt.datetime | None:
+    """The end of the last day that has figures, or None when there are none."""
+    starts = [start for buckets in figures.buckets.values() for start in buckets]
+    return end_of(max(starts).date()) if starts else None
+
+
+def up_to(
+    con: duckdb.DuckDBPyConnection, plan: Plan, source_id: str, table: str, until: dt.datetime
+) -> tuple[str, int]:
+    """A view of a loaded source without its records from ``until`` on, and how many records
+    it leaves out. A forecast is kept whole: it is what is expected."""
+    kind = plan.sources[source_id].kind
+    if kind == "forecasts":
+        return table, 0
+    ts = f"CAST({engine.quote(TIME_FIELDS[kind])} AS TIMESTAMP)"
+    moment = f"TIMESTAMP '{until.isoformat(sep=' ')}'"  # a datetime of ours, not text given
+    row = con.execute(
+        f"SELECT count(*) FILTER (WHERE {ts} >= {moment}) FROM {engine.quote(table)}"
+    ).fetchone()
+    view = f"{table}_as_of"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {engine.quote(view)} AS SELECT * FROM "
+        f"{engine.quote(table)} WHERE {ts} < {moment}"
+    )
+    return view, int(row[0]) if row else 0
+
+
+def _set_aside(report: LoadReport, later: int) -> LoadReport:
+    """A load report counting ``later`` loaded records as set aside after the as-of day."""
+    if not later:
+        return report
+    excluded = {**report.excluded, AFTER_AS_OF: later}
+    return attrs.evolve(report, rows_loaded=report.rows_loaded - later, excluded=excluded)
 
 
 @contextlib.contextmanager
@@ -532,24 +595,6 @@ class _RereadError(Exception):
     """A deferred source whose file needs the line-by-line reader after all."""
 
 
-def _evaluate(
-    plan: Plan,
-    bound: dict[str, Any],
-    con: duckdb.DuckDBPyConnection,
-    *,
-    strict: bool,
-    evaluator: str,
-    base: Path | None,
-    progress: Progress | None,
-    step: list[str],
-) -> Evaluation:
-    """Load every source, run the evaluator and judge; ``step[0]`` names what is running."""
-    figures, loads = count(plan, bound, con, strict=strict, evaluator=evaluator, base=base,
-                           progress=progress, step=step)  # fmt: skip
-    shown = {s: _shown(bound[s]) for s in bound}
-    return judged(plan, figures, loads, shown, progress=progress)
-
-
 def count(
     plan: Plan,
     bound: dict[str, Any],
@@ -561,10 +606,12 @@ def count(
     progress: Progress | None,
     step: list[str],
     forecasts: bool = True,
+    until: dt.datetime | None = None,
 ) -> tuple[EvaluationFigures, dict[str, LoadReport]]:
     """Load every source of ``bound`` (source id to data) and run the evaluator: the figures
     of every objective of ``plan`` and the load report of every source. Without
-    ``forecasts``, the reliefs' forecast volumes are left out.
+    ``forecasts``, the reliefs' forecast volumes are left out; with ``until``, records from
+    that moment on are set aside (see :func:`evaluate`'s ``as_of``).
 
     A CSV or TSV source evaluated by DuckDB is counted by the engine's first scan of it
     (a :class:`~slalang.engine.duckdb_engine.Screen`): its file is read once for the
@@ -613,10 +660,14 @@ def count(
         else:
             accept(source_id, report)
         tables[source_id] = _with_channel(con, plan, source_id, table)
+        if until is not None:
+            tables[source_id], later = up_to(con, plan, source_id, tables[source_id], until)
+            loads[source_id] = _set_aside(loads[source_id], later)
 
     names = {source_id: f"slalang_source_{index}" for index, source_id in enumerate(bound)}
     for source_id, table in names.items():
-        load_source(source_id, table, defer=evaluator == "duckdb")
+        # a file read by the engine's own scan is counted whole; an as-of cut needs it loaded
+        load_source(source_id, table, defer=evaluator == "duckdb" and until is None)
 
     def screen(source_id: str, waiting: Pending) -> engine.Screen:
         def done(counts: engine.ScreenCounts | None) -> None:
@@ -669,18 +720,35 @@ def judged(
     shown: Mapping[str, str],
     *,
     progress: Progress | None = None,
+    until: dt.datetime | str | None = None,
+    trend_over: str | None = None,
 ) -> Evaluation:
-    """The verdicts, credits and account status of ``figures``; ``loads`` are the sources'
-    load reports and ``shown`` how each source's data is named in the report."""
+    """The verdicts, credits, account status, trends and (with ``until``, the end of the
+    as-of day) outlook of ``figures``; ``loads`` are the sources' load reports and ``shown``
+    how each source's data is named in the report. ``until`` ``latest`` is the end of the
+    last day that has figures."""
+    if until == "latest":
+        until = latest_end(figures)
+    assert not isinstance(until, str)
     reports = [_report(s, shown[s], plan, loads[s]) for s in shown]
     if progress is not None:
         progress("judging", None)
+    if until is not None:  # figures kept whole (a store) are judged up to the moment too
+        figures = EvaluationFigures(
+            {o: {b: f for b, f in bs.items() if b < until} for o, bs in figures.buckets.items()},
+            figures.forecasts,
+        )
     found = completeness.apply(plan, verdicts(plan, figures), loads)
     order = {o.id: (index, o.window) for index, o in enumerate(plan.objectives)}
     found.sort(key=lambda v: (order[v.objective][0], span(v.period, order[v.objective][1])))
     period_credits = consequences.credits(plan, found)
-    risk = consequences.account_risk(plan, found, period_credits)
+    risk = consequences.account_risk(plan, found, period_credits, until)
     if progress is not None:
         progress("judging", 1.0)
     history = consequences.account_history(plan, found, period_credits)
-    return Evaluation(plan, tuple(found), tuple(period_credits), risk, tuple(reports), history)
+    flags = trends.trends(plan, figures, trend_over)
+    ahead = outlook.outlook(plan, figures, until) if until is not None else ()
+    as_of = None if until is None else (until - dt.timedelta(days=1)).date()
+    over = trend_over or plan.trends.over
+    return Evaluation(plan, tuple(found), tuple(period_credits), risk, tuple(reports), history,
+                      flags, as_of, ahead, over)  # fmt: skip

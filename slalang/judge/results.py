@@ -8,18 +8,29 @@ durations are seconds, quality indexes are points (0-100), NPS is a score
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from typing import Any
 
 import attrs
 
 from slalang.data.report import AmbiguousTimes
 from slalang.diagnostics import Diagnostic
-from slalang.engine.plan import Plan, Target
-from slalang.judge.consequences import AccountMonth, AccountRisk, PeriodCredits, RuleResult
+from slalang.engine.periods import sequence, span
+from slalang.engine.plan import Period, Plan, Target
+from slalang.judge.consequences import (
+    AccountMonth,
+    AccountRisk,
+    PeriodCredits,
+    RuleResult,
+    year_totals,
+)
+from slalang.judge.outlook import Outlook
+from slalang.judge.trends import TrendFlag
 from slalang.judge.verdicts import Verdict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class EvaluationError(Exception):
@@ -80,6 +91,14 @@ class Evaluation:
     sources: tuple[SourceReport, ...] = ()
     history: tuple[AccountMonth, ...] = ()
     """The account's status at the end of every month the verdicts cover."""
+    trends: tuple[TrendFlag, ...] = ()
+    """Figures getting worse (reported, never a verdict)."""
+    as_of: dt.date | None = None
+    """The day the evaluation was judged as of (records after it set aside), if given."""
+    outlook: tuple[Outlook, ...] = ()
+    """With ``as_of``: the objectives whose windows are still open, and what they need."""
+    trend_over: str = "days"
+    """The periods ``trends`` are followed over: ``days`` or ``weeks``."""
 
     @property
     def problems(self) -> int:
@@ -90,6 +109,98 @@ class Evaluation:
     def incomplete(self) -> tuple[Verdict, ...]:
         """The verdicts not given because too many of their period's rows are malformed."""
         return tuple(v for v in self.verdicts if v.status == "incomplete")
+
+
+@attrs.frozen
+class GridCell:
+    """One objective's verdict in one period of a grid (``no_data`` when it has none)."""
+
+    period: str
+    status: str
+    actual: float | None
+    verdict: Verdict | None
+
+
+@attrs.frozen
+class GridRow:
+    """One objective across the periods of its grid."""
+
+    objective: str
+    title: str | None
+    critical: bool
+    line: int
+    unit: str
+    cells: tuple[GridCell, ...]
+
+
+@attrs.frozen
+class Grid:
+    """Objectives of one window kind against its periods, in time order; periods between
+    the first and the last without any verdict are kept, as ``no_data``."""
+
+    window: str
+    periods: tuple[str, ...]
+    rows: tuple[GridRow, ...]
+
+
+_FILLED = ("day", "week", "month", "quarter", "contract_year")
+
+_SHAPES = (
+    (re.compile(r"\d{4}-\d{2}"), "month"), (re.compile(r"\d{4}-\d{2}-\d{2}"), "day"),
+    (re.compile(r"\d{4}-W\d{2}"), "week"), (re.compile(r"\d{4}-Q\d"), "quarter"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}"), "contract_year"),
+)  # fmt: skip
+
+
+def _window_of(period: str) -> Period:
+    """The kind of period a key names, from its shape (intervals: by their minutes unknown)."""
+    return Period(next((k for shape, k in _SHAPES if shape.fullmatch(period)), "interval"))
+
+
+def grids(evaluation: Evaluation) -> tuple[Grid, ...]:
+    """One grid per window kind, in the order the contract first uses each."""
+    plan = evaluation.plan
+    year_start = plan.effective[0] if plan.effective else None
+    windows = {o.id: o.window for o in plan.objectives}
+    order = [o.id for o in plan.objectives]
+    by_objective: dict[str, list[Verdict]] = {}
+    for verdict in evaluation.verdicts:
+        by_objective.setdefault(verdict.objective, []).append(verdict)
+    order += [o for o in by_objective if o not in windows]  # verdicts made by hand
+    by_window: dict[Period, list[str]] = {}
+    for objective_id in order:
+        found = by_objective.get(objective_id)
+        if found:
+            window = windows.get(objective_id) or _window_of(found[0].period)
+            by_window.setdefault(window, []).append(objective_id)
+    result = []
+    for window, ids in by_window.items():
+        keys = {v.period for i in ids for v in by_objective[i]}
+        periods = sorted(keys, key=lambda p: _start(p, window))
+        if window.kind in _FILLED:
+            periods = sequence(periods[0], periods[-1], window, year_start=year_start)
+        rows = []
+        for objective_id in ids:
+            found = by_objective[objective_id]
+            at = {v.period: v for v in found}
+            first = found[0]
+            cells = tuple(
+                GridCell(p, at[p].status, at[p].actual, at[p]) if p in at
+                else GridCell(p, "no_data", None, None)
+                for p in periods
+            )  # fmt: skip
+            rows.append(GridRow(objective_id, first.title, first.critical, first.line,
+                                first.unit, cells))  # fmt: skip
+        name = f"{window.minutes} min" if window.kind == "interval" else window.kind
+        result.append(Grid(name, tuple(periods), tuple(rows)))
+    return tuple(result)
+
+
+def _start(period: str, window: Period) -> tuple[dt.datetime, str]:
+    try:
+        return span(period, window)[0], period
+    except ValueError:
+        return dt.datetime.max, period
 
 
 def _target(target: Target | None, unit: str) -> dict[str, Any] | None:
@@ -143,7 +254,26 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             "path": plan.path,
             "timezone": plan.timezone,
         },
+        "as_of": None if evaluation.as_of is None else evaluation.as_of.isoformat(),
         "results": [verdict_json(v) for v in evaluation.verdicts],
+        "grid": [
+            {
+                "window": g.window,
+                "periods": list(g.periods),
+                "rows": [
+                    {
+                        "objective": r.objective,
+                        "title": r.title,
+                        "critical": r.critical,
+                        "line": r.line,
+                        "unit": r.unit,
+                        "cells": [{"status": c.status, "actual": c.actual} for c in r.cells],
+                    }
+                    for r in g.rows
+                ],
+            }
+            for g in grids(evaluation)
+        ],
         "credits": [
             {
                 "period": c.period,
@@ -156,17 +286,39 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
                 "year": c.year,
                 "annual_cap": c.annual_cap,
                 "at_annual_cap": c.at_annual_cap,
+                "annual_cut": c.annual_cut,
+                "waived": c.waived,
+                "pending": c.pending,
                 "items": [
                     {
                         "objective": i.objective,
+                        "title": i.title,
+                        "line": i.line,
+                        "allocation": i.allocation,
                         "amount": i.amount,
                         "state": i.state,
+                        "earn_back": i.earn_back,
+                        "earn_back_months": list(i.months),
                         "windows": list(i.windows),
                     }
                     for i in c.credits
                 ],
             }
             for c in evaluation.credits
+        ],
+        "credit_years": [
+            {
+                "year": y.year,
+                "months": y.months,
+                "currency": y.currency,
+                "earned": y.earned,
+                "waived": y.waived,
+                "pending": y.pending,
+                "due": y.due,
+                "annual_cap": y.annual_cap,
+                "at_annual_cap": y.at_annual_cap,
+            }
+            for y in year_totals(evaluation.credits)
         ],
         "account": {
             "status": evaluation.risk.status,
@@ -181,6 +333,48 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
                 "rules": [_rule_json(r) for r in m.risk.rules],
             }
             for m in evaluation.history
+        ],
+        "trends": {
+            "over": evaluation.trend_over,
+            "flags": [
+                {
+                    "objective": f.objective,
+                    "kind": f.kind,
+                    "period": f.period,
+                    "level": f.level,
+                    "slope": f.slope,
+                    "projected": f.projected,
+                    "window": f.window,
+                    "points": [
+                        {"period": p.period, "value": p.value, "volume": p.volume} for p in f.points
+                    ],
+                }
+                for f in evaluation.trends
+            ],
+        },
+        "outlook": [
+            {
+                "objective": o.objective,
+                "period": o.period,
+                "actual": o.actual,
+                "remaining": o.remaining,
+                "remaining_unit": o.remaining_unit,
+                "basis": o.basis,
+                "projected": o.projected,
+                "projected_status": o.projected_status,
+                "needs": [
+                    {
+                        "level": n.level,
+                        "state": n.state,
+                        "bound": n.bound,
+                        "value": n.value,
+                        "high": n.high,
+                        "count": n.count,
+                    }
+                    for n in o.needs
+                ],
+            }
+            for o in evaluation.outlook
         ],
         "data": [_source_json(s) for s in evaluation.sources],
     }

@@ -17,7 +17,7 @@ import attrs
 
 from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.periods import bucket_start, key
-from slalang.engine.plan import ObjectivePlan, Plan, Target
+from slalang.engine.plan import ObjectivePlan, Period, Plan, Target
 
 STATUSES = ("met", "missed", "below_minimum", "not_measurable", "no_data", "incomplete")
 """``incomplete``: not judged, because too many of the period's rows are malformed."""
@@ -88,7 +88,7 @@ def status_of(objective: ObjectivePlan, value: Fraction) -> str:
     return "below_minimum"
 
 
-def _relieved(
+def relieved(
     objective: ObjectivePlan, buckets: Buckets, forecasts: dict[str, dict[dt.datetime, float]]
 ) -> Buckets:
     """Buckets with every relief applied: an excused bucket's records are set aside, counted
@@ -132,17 +132,26 @@ def objective_verdicts(
     forecasts: dict[str, dict[dt.datetime, float]],
 ) -> list[Verdict]:
     """Every window of one objective, in time order."""
-    buckets = _relieved(objective, buckets, forecasts)
+    windows = windows_of(plan, objective, relieved(objective, buckets, forecasts), objective.window)
+    return [judge(objective, period, subs) for period, subs in sorted(windows.items())]
+
+
+def windows_of(
+    plan: Plan, objective: ObjectivePlan, buckets: Buckets, window: Period
+) -> dict[str, dict[str, Figures]]:
+    """An objective's (relieved) buckets summed per period of kind ``window`` and, within
+    each, per sub-period of its aggregation (the period itself when pooled)."""
     year_start = _year_start(plan)
     windows: dict[str, dict[str, Figures]] = defaultdict(dict)
     for start in sorted(buckets):
-        window = key(start, objective.window, year_start=year_start)
-        sub = key(start, objective.per, year_start=year_start) if objective.per else window
-        windows[window].setdefault(sub, Figures()).add(buckets[start])
-    return [_judge(objective, period, subs) for period, subs in sorted(windows.items())]
+        period = key(start, window, year_start=year_start)
+        sub = key(start, objective.per, year_start=year_start) if objective.per else period
+        windows[period].setdefault(sub, Figures()).add(buckets[start])
+    return windows
 
 
-def _judge(objective: ObjectivePlan, period: str, subs: dict[str, Figures]) -> Verdict:
+def judge(objective: ObjectivePlan, period: str, subs: dict[str, Figures]) -> Verdict:
+    """The verdict of one period from the figures of its sub-periods."""
     total = Figures()
     for figures in subs.values():
         total.add(figures)

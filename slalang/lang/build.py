@@ -409,6 +409,10 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         return m.CreditsDecl(self.settings(children), self.span(meta))
 
     @v_args(meta=True)
+    def trends(self, meta: Meta, children: Sequence[Any]) -> m.TrendsDecl:
+        return m.TrendsDecl(self.settings(children), self.span(meta))
+
+    @v_args(meta=True)
     def objective_selector(self, meta: Meta, children: Sequence[Token]) -> m.Selector:
         return m.Selector("objective", self.name(children[0]), self.span(meta))
 
@@ -509,10 +513,12 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         headers = [c for c in children if isinstance(c, m.Header)]
         credit_blocks = [c for c in children if isinstance(c, m.CreditsDecl)]
         risks = [c for c in children if isinstance(c, m.RiskDecl)]
+        trend_blocks = [c for c in children if isinstance(c, m.TrendsDecl)]
         for group, what in (
             (headers, "contract"),
             (credit_blocks, "credits"),
             (risks, "account_at_risk"),
+            (trend_blocks, "trends"),
         ):
             for extra in group[1:]:
                 self.diagnostics.append(
@@ -533,6 +539,7 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
             objectives=tuple(c for c in children if isinstance(c, m.Objective)),
             credits=credit_blocks[0] if credit_blocks else None,
             risk=risks[0] if risks else None,
+            trends=trend_blocks[0] if trend_blocks else None,
             reliefs=tuple(c for c in children if isinstance(c, m.ReliefDecl)),
             exclusions=tuple(c for c in children if isinstance(c, m.Exclusion)),
             templates=tuple(c for c in children if isinstance(c, m.Template)),

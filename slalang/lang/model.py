@@ -389,6 +389,14 @@ class CreditsDecl:
 
 
 @attrs.frozen
+class TrendsDecl:
+    """``trends { settings }``: the periods trends are followed over and how they are flagged."""
+
+    settings: tuple[Setting, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
 class Selector:
     """What a risk rule looks at: one objective, ``any <tier>``, or ``credits``."""
 
@@ -486,6 +494,7 @@ class Contract:
     objectives: tuple[Objective, ...] = ()
     credits: CreditsDecl | None = None
     risk: RiskDecl | None = None
+    trends: TrendsDecl | None = None
     reliefs: tuple[ReliefDecl, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     templates: tuple[Template, ...] = ()

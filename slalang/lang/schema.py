@@ -477,7 +477,24 @@ RISK_KNOBS: tuple[Knob, ...] = (
         "1",
         "the account is on watch when this many more misses would fire a rule",
     ),
+    Knob(
+        "without_data",
+        enum("skipped", "missed", "met"),
+        "skipped",
+        "how a period in which no objective a rule names has data counts: left out (neither a "
+        "miss nor a period met), as a miss, or as met",
+    ),
 )
+
+TREND_KNOBS: tuple[Knob, ...] = (
+    Knob("over", enum("days", "weeks"), "days", "the periods each objective's trend is "
+         "followed over"),
+    Knob("worsening", Spec("count", low=Decimal(2)), "5",
+         "flag a figure that worsened in this many consecutive periods"),
+    Knob("slope_over", Spec("count", low=Decimal(2)), "7",
+         "flag a figure whose least-squares line over this many last periods reaches the "
+         "expected or minimum level before its window ends"),
+)  # fmt: skip
 
 RELIEF_KNOBS: tuple[Knob, ...] = (
     Knob("volume_above_forecast", PERCENT, None,

@@ -37,6 +37,7 @@ MAX_RECOVERIES = 50
 
 _KEYWORDS = (
     "contract", "source", "scope", "calendar", "objective", "credits", "account_at_risk",
+    "trends",
     "relief", "exclude", "template", "apply", "critical", "key", "metric", "from", "where",
     "window", "aggregate", "expected", "minimum", "min_volume", "open", "closed", "holiday",
     "holidays",

@@ -52,6 +52,8 @@ def unparse(contract: m.Contract) -> str:
         risk = contract.risk
         rules = [_rule(rule) for rule in risk.rules]
         blocks.append(_block("account_at_risk", [*rules, *_settings(risk.settings)]))
+    if contract.trends is not None:
+        blocks.append(_block("trends", _settings(contract.trends.settings)))
     for relief in contract.reliefs:
         blocks.append(
             _block(f"relief {_head(relief.id, relief.title)}", _settings(relief.settings))

@@ -2,9 +2,10 @@
 
 An evaluation (:class:`slalang.judge.results.Evaluation`) is data; this package only
 lays it out. Formats: ``table`` (aligned plain text for people, optionally in
-colour), ``json`` (:func:`slalang.judge.results.to_json`, schema version 1),
-``markdown`` (the table's content for a client report) and ``csv`` (one row
-per verdict). ``docs/reports.md`` shows an example of each.
+colour), ``json`` (:func:`slalang.judge.results.to_json`, schema version 3),
+``markdown`` (the table's content for a client report), ``csv`` (one row
+per verdict) and ``status`` (the account in one screen). ``docs/reports.md`` shows an
+example of each.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from slalang.judge.results import Evaluation
 
-REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv")
+REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv", "status")
 """The names accepted by :func:`render_evaluation`, default first."""
 
 

@@ -8,18 +8,17 @@ only lays it out.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import unicodedata
 from collections.abc import Mapping
 
 import attrs
 
-from slalang.engine.periods import span
-from slalang.engine.plan import Period, Target
-from slalang.judge.consequences import MONTH, Credit, PeriodCredits
-from slalang.judge.results import Evaluation, SourceReport
-from slalang.judge.verdicts import Verdict
+from slalang.engine.plan import Target
+from slalang.judge.consequences import Credit, year_totals
+from slalang.judge.outlook import Need
+from slalang.judge.results import Evaluation, SourceReport, grids
+from slalang.judge.trends import TrendFlag
+from slalang.judge.verdicts import Verdict, unit_of
 
 STATUS_LABELS: Mapping[str, str] = {
     "met": "met",
@@ -80,35 +79,11 @@ class Row:
 
 
 @attrs.frozen
-class CreditLine:
-    """One credit of a period."""
-
-    label: str
-    amount: str
-    state: str
-
-
-@attrs.frozen
-class CreditSummary:
-    """The credits of one period, amounts formatted."""
-
-    items: tuple[CreditLine, ...]
-    earned: str
-    cap: str
-    due: str
-    currency: str
-    at_cap: bool
-    annual: str = ""
-    """What the annual cap did to the month, e.g. ``annual cap 60,000.00 reached``, or empty."""
-
-
-@attrs.frozen
 class PeriodSection:
-    """One period: a row per verdict, then its credits if any were earned."""
+    """One period: a row per verdict."""
 
     period: str
     rows: tuple[Row, ...]
-    credits: CreditSummary | None
 
 
 @attrs.frozen
@@ -153,6 +128,90 @@ class SourceSection:
 
 
 @attrs.frozen
+class GridLine:
+    """One objective across the periods of a grid."""
+
+    label: str
+    critical: bool
+    expected: str
+    minimum: str
+    cells: tuple[tuple[str, str], ...]
+    """Per period: the cell's text and the raw status (for colours and emphasis)."""
+
+
+@attrs.frozen
+class GridSection:
+    """Objectives of one window kind against its periods."""
+
+    window: str
+    periods: tuple[str, ...]
+    lines: tuple[GridLine, ...]
+
+
+@attrs.frozen
+class LedgerLine:
+    """One credit of the ledger."""
+
+    month: str
+    label: str
+    line: str
+    allocation: str
+    amount: str
+    earn_back: str
+    state: str
+
+
+@attrs.frozen
+class MonthLine:
+    """One invoice month of the ledger, amounts formatted."""
+
+    month: str
+    earned: str
+    cap: str
+    capped: str
+    annual_cut: str
+    waived: str
+    due: str
+    at_cap: bool
+
+
+@attrs.frozen
+class Ledger:
+    """Every credit, the months' totals and the contract years' totals."""
+
+    currency: str
+    credits: tuple[LedgerLine, ...]
+    months: tuple[MonthLine, ...]
+    years: tuple[str, ...]
+    """One sentence per contract year."""
+
+
+@attrs.frozen
+class HistoryLine:
+    """The account's status at the end of one month."""
+
+    month: str
+    status: str
+    changed: bool
+    rules: str
+
+
+@attrs.frozen
+class OutlookLine:
+    """One open window's outlook, as text."""
+
+    label: str
+    critical: bool
+    period: str
+    actual: str
+    projected: str
+    projected_status: str | None
+    remaining: str
+    expected: str
+    minimum: str
+
+
+@attrs.frozen
 class Report:
     """Everything the human formats show, as strings."""
 
@@ -161,13 +220,23 @@ class Report:
     path: str
     timezone: str
     periods: tuple[PeriodSection, ...]
+    """The latest period of each grid, with every verdict's evidence."""
     account: AccountSection
     sources: tuple[SourceSection, ...]
+    grids: tuple[GridSection, ...] = ()
+    misses: tuple[Row, ...] = ()
+    """Earlier verdicts missed or below minimum, their label starting with the period."""
+    ledger: Ledger | None = None
+    history: tuple[HistoryLine, ...] = ()
+    trends: tuple[str, ...] = ()
+    trend_over: str = "days"
+    as_of: str | None = None
+    outlook: tuple[OutlookLine, ...] = ()
 
     @property
     def any_critical(self) -> bool:
         """True when some row belongs to a critical objective (the legend is needed)."""
-        return any(row.critical for section in self.periods for row in section.rows)
+        return any(line.critical for grid in self.grids for line in grid.lines)
 
 
 # ---------------------------------------------------------------------------
@@ -281,26 +350,6 @@ def malformed_text(verdict: Verdict) -> str:
     return f"malformed {verdict.malformed:,} of {verdict.malformed + verdict.rows:,} rows"
 
 
-def _credits(period: PeriodCredits | None, titles: Mapping[str, str]) -> CreditSummary | None:
-    if period is None or not period.credits:
-        return None
-    annual = ""
-    if period.annual_cap is not None and period.at_annual_cap:
-        annual = f"annual cap {money(period.annual_cap)} reached"
-    return CreditSummary(
-        items=tuple(
-            CreditLine(titles.get(c.objective, c.objective) + _windows(c), money(c.amount), c.state)
-            for c in period.credits
-        ),
-        earned=money(period.earned),
-        cap=money(period.cap),
-        due=money(period.due),
-        currency=period.currency,
-        at_cap=period.at_cap,
-        annual=annual,
-    )
-
-
 def _windows(credit: Credit) -> str:
     """The windows that earned a credit, when they are not the month itself."""
     if credit.windows in ((), (credit.period,)):
@@ -349,37 +398,173 @@ def _ambiguous(source: SourceReport) -> str:
     )
 
 
-_SHAPES = (
-    (re.compile(r"\d{4}-\d{2}"), "month"), (re.compile(r"\d{4}-\d{2}-\d{2}"), "day"),
-    (re.compile(r"\d{4}-W\d{2}"), "week"), (re.compile(r"\d{4}-Q\d"), "quarter"),
-    (re.compile(r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}"), "contract_year"),
-)  # fmt: skip
+GRID_STATUS: Mapping[str, str] = {
+    "missed": "missed",
+    "below_minimum": "BELOW MIN",
+    "not_measurable": "not measurable",
+    "no_data": "no data",
+    "incomplete": "INCOMPLETE",
+}
+"""What a grid cell adds to its value (a met cell shows the value alone)."""
 
 
-def _span(period: str, window: Period | None) -> tuple[dt.datetime, dt.datetime]:
-    """When a period starts and ends, from its objective's window or the shape of its key."""
-    if window is None:
-        kind = next((k for shape, k in _SHAPES if shape.fullmatch(period)), "interval")
-        window = Period(kind)
-    try:
-        return span(period, window)
-    except ValueError:
-        return dt.datetime.max, dt.datetime.max
+def grid_cell(status: str, actual: float | None, unit: str) -> str:
+    """A grid cell: ``82.30 %``, ``75.12 % missed``, ``54.38 % BELOW MIN``, ``no data``."""
+    if actual is None:
+        return GRID_STATUS.get(status, status)
+    value = human(actual, unit)
+    return value if status == "met" else f"{value} {GRID_STATUS.get(status, status)}"
+
+
+def _grids(evaluation: Evaluation) -> tuple[GridSection, ...]:
+    sections = []
+    for found in grids(evaluation):
+        lines = []
+        for grid_row in found.rows:
+            first = next(c.verdict for c in grid_row.cells if c.verdict is not None)
+            unit = grid_row.unit
+            minimum = first.minimum
+            if minimum is None and any(c.status == "below_minimum" for c in grid_row.cells):
+                minimum = first.expected  # without a minimum, a miss is below minimum
+            lines.append(GridLine(
+                label(grid_row.objective, grid_row.title), grid_row.critical,
+                target_text(first.expected, unit), target_text(minimum, unit),
+                tuple((grid_cell(c.status, c.actual, unit), c.status) for c in grid_row.cells),
+            ))  # fmt: skip
+        sections.append(GridSection(found.window, found.periods, tuple(lines)))
+    return tuple(sections)
+
+
+def _ledger(evaluation: Evaluation) -> Ledger | None:
+    months = [c for c in evaluation.credits if c.credits]
+    if not months:
+        return None
+    currency = months[0].currency
+    lines = tuple(
+        LedgerLine(
+            c.period, label(c.objective, c.title) + _windows(c), str(c.line) if c.line else "-",
+            f"{c.allocation * 100:g} %", money(c.amount), c.earn_back, c.state,
+        )
+        for month in months for c in month.credits
+    )  # fmt: skip
+    totals = tuple(
+        MonthLine(
+            m.period,
+            money(m.earned),
+            money(m.cap),
+            money(m.capped),
+            money(m.annual_cut) if m.annual_cut else "-",
+            money(m.waived) if m.waived else "-",
+            money(m.due),
+            m.at_cap,
+        )
+        for m in months
+    )
+    years = []
+    for year in year_totals(evaluation.credits):
+        if not year.months:
+            continue
+        text = (
+            f"Contract year {year.year}: earned {money(year.earned)}, waived "
+            f"{money(year.waived)}, due {money(year.due)} {year.currency}"
+        )
+        if year.pending:
+            text += f" ({money(year.pending)} of it may still be earned back)"
+        if year.annual_cap is not None:
+            text += f"; annual cap {money(year.annual_cap)}"
+            text += " (reached)" if year.at_annual_cap else ""
+        years.append(text)
+    return Ledger(currency, lines, totals, tuple(years))
+
+
+def _history(evaluation: Evaluation) -> tuple[HistoryLine, ...]:
+    lines = []
+    for month in evaluation.history:
+        rules = "; ".join(
+            f"{r.label} {RULE_LABELS.get(r.state, r.state)} ({', '.join(r.periods)})"
+            for r in month.risk.rules if r.state != "ok"
+        )  # fmt: skip
+        lines.append(HistoryLine(month.month, month.risk.status, month.changed, rules or "-"))
+    return tuple(lines)
+
+
+def _trend(flag: TrendFlag, titles: Mapping[str, str], units: Mapping[str, str]) -> str:
+    unit = units[flag.objective]
+    values = ", ".join(f"{p.period} {human(p.value, unit)}" for p in flag.points)
+    name = titles.get(flag.objective, flag.objective)
+    if flag.kind == "worsening":
+        return f"{name}: worse {len(flag.points) - 1} periods in a row to {flag.period} ({values})"
+    assert flag.slope is not None
+    assert flag.projected is not None
+    step = (
+        human(abs(flag.slope), unit) if unit != "ratio" else f"{abs(flag.slope) * 100:.2f} points"
+    )
+    direction = "falling" if flag.slope < 0 else "rising"
+    return (
+        f"{name}: {direction} {step} a day over {len(flag.points)} periods to {flag.period}, "
+        f"{flag.window} heading for {human(flag.projected, unit)} if the rest of it follows the "
+        f"line, {'below' if flag.level == 'minimum' else 'short of'} the {flag.level} level "
+        f"({values})"
+    )
+
+
+def need_text(need: Need, unit: str, remaining_unit: str) -> str:
+    """``needs 10,972 (80.66 %)``, ``at most 412 (3.00 %)``, ``needs a mean <= 54.9 s``,
+    ``already lost``: what the rest of the period needs for one level."""
+    if need.state != "needs":
+        return need.state.replace("_", " ")
+    if need.count is not None and need.value is not None:
+        share = f"{need.value * 100:.2f} %"
+        if need.bound == "at_most":
+            return f"at most {need.count:,} ({share})"
+        return f"needs {need.count:,} ({share})"
+    shown = "ratio" if remaining_unit == "periods" and unit == "ratio" else unit
+    if need.bound == "between":
+        low = "-" if need.value is None else human(need.value, shown)
+        high = "any" if need.high is None else human(need.high, shown)
+        return f"needs a mean from {low} to {high}"
+    assert need.value is not None
+    sign = ">=" if need.bound == "at_least" else "<="
+    return f"needs a mean {sign} {human(need.value, shown)}"
+
+
+def _outlook(evaluation: Evaluation, titles: Mapping[str, str]) -> tuple[OutlookLine, ...]:
+    objectives = {o.id: o for o in evaluation.plan.objectives}
+    lines = []
+    for item in evaluation.outlook:
+        objective = objectives[item.objective]
+        unit = unit_of(objective)
+        needs = {n.level: need_text(n, unit, item.remaining_unit) for n in item.needs}
+        projected = "-" if item.projected is None else human(item.projected, unit)
+        if item.projected_status is not None and item.projected_status != "met":
+            projected += " " + GRID_STATUS.get(item.projected_status, item.projected_status)
+        what = " periods" if item.remaining_unit == "periods" else ""
+        basis = " (forecast)" if item.basis == "forecast" else ""
+        lines.append(OutlookLine(
+            titles[item.objective], objective.critical, item.period,
+            "-" if item.actual is None else human(item.actual, unit), projected,
+            item.projected_status, f"~{item.remaining:,.0f}{what}{basis}",
+            needs.get("expected", "-"), needs.get("minimum", "-"),
+        ))  # fmt: skip
+    return tuple(lines)
 
 
 def build_report(evaluation: Evaluation) -> Report:
-    """Gather what the human formats show, periods in time order."""
+    """Gather what the human formats show: the grids, the evidence of each grid's latest
+    period and of earlier misses, the ledger, the account's history, trends and outlook."""
     plan = evaluation.plan
     titles = {o.id: label(o.id, o.title) for o in plan.objectives}
-    by_period: dict[str, list[Verdict]] = {}
+    units = {o.id: unit_of(o) for o in plan.objectives}
+    found = grids(evaluation)
+    latest = {(row.objective, g.periods[-1]) for g in found for row in g.rows}
+    periods: dict[str, list[Verdict]] = {}
+    misses = []
     for verdict in evaluation.verdicts:
-        by_period.setdefault(verdict.period, []).append(verdict)
-    credits = {c.period: c for c in evaluation.credits}
-    kinds = {o.id: o.window for o in plan.objectives}
-    spans = {v.period: _span(v.period, kinds.get(v.objective)) for v in evaluation.verdicts}
-    spans.update((p, _span(p, MONTH)) for p, c in credits.items() if c.credits)
-    # by end, a longer period after the shorter ones that end with it: a month after its days
-    periods = sorted(spans, key=lambda p: (spans[p][1], dt.datetime.max - spans[p][0], p))
+        if (verdict.objective, verdict.period) in latest:
+            periods.setdefault(verdict.period, []).append(verdict)
+        elif verdict.status in ("missed", "below_minimum", "incomplete"):
+            earlier = row(verdict)
+            misses.append(attrs.evolve(earlier, label=f"{verdict.period} {earlier.label}"))
     risk = evaluation.risk
     return Report(
         title=plan.title or plan.contract_id,
@@ -387,12 +572,8 @@ def build_report(evaluation: Evaluation) -> Report:
         path=plan.path,
         timezone=plan.timezone,
         periods=tuple(
-            PeriodSection(
-                period,
-                tuple(row(v) for v in by_period.get(period, ())),
-                _credits(credits.get(period), titles),
-            )
-            for period in periods
+            PeriodSection(period, tuple(row(v) for v in verdicts))
+            for period, verdicts in periods.items()
         ),
         account=AccountSection(
             status=risk.status,
@@ -402,4 +583,12 @@ def build_report(evaluation: Evaluation) -> Report:
             ),
         ),
         sources=tuple(_source(s) for s in evaluation.sources),
+        grids=_grids(evaluation),
+        misses=tuple(misses),
+        ledger=_ledger(evaluation),
+        history=_history(evaluation),
+        trends=tuple(_trend(f, titles, units) for f in evaluation.trends),
+        trend_over=evaluation.trend_over,
+        as_of=None if evaluation.as_of is None else evaluation.as_of.isoformat(),
+        outlook=_outlook(evaluation, titles),
     )

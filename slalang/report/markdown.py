@@ -1,7 +1,8 @@
 """Report stage, markdown format: an evaluation as GitHub-flavoured Markdown.
 
-The same content as the ``table`` format (header, one section and pipe table
-per period, credits, account status, data report), laid out for pasting into
+The same content as the ``table`` format (header, the objective x period grids, the
+evidence of the latest period and of earlier misses, the credits ledger, the account's
+status month by month, outlook, trends, data report), laid out for pasting into
 the monthly report to the client. Cell text is escaped so that ``|``, ``*``
 and ``_`` in titles or reasons do not break the tables.
 """
@@ -18,9 +19,12 @@ from slalang.report.common import (
     RIGHT_ALIGNED,
     RULE_LABELS,
     AccountSection,
-    CreditSummary,
-    PeriodSection,
+    GridSection,
+    HistoryLine,
+    Ledger,
+    OutlookLine,
     Report,
+    Row,
     SourceSection,
     build_report,
 )
@@ -81,51 +85,112 @@ def render(evaluation: Evaluation, *, color: bool = False) -> str:
     del color
     report = build_report(evaluation)
     blocks = _header(report)
-    if not report.periods:
+    if not report.grids:
         blocks.append("No verdicts: no records fell in any period of the contract.")
+    for grid in report.grids:
+        blocks += _grid(grid)
+    if report.any_critical:
+        blocks.append(f"\\{CRITICAL_MARK} critical objective (carries service credits)")
     for section in report.periods:
-        blocks += _period(section)
-    blocks += _account(report.account)
+        blocks += [f"## Evidence, {escape(section.period)}", _rows(section.rows)]
+    if report.misses:
+        blocks += ["## Earlier misses", _rows(report.misses)]
+    if report.ledger is not None:
+        blocks += _ledger(report.ledger)
+    blocks += _account(report.account) + _history(report.history)
+    if report.outlook:
+        blocks += _outlook(report.outlook, report.as_of)
+    if report.trends:
+        blocks.append(f"## Trends over {escape(report.trend_over)}")
+        blocks.append("Reported, never a verdict.\n\n" + "\n".join(
+            f"- {escape(text)}" for text in report.trends))  # fmt: skip
     blocks += _data(report.sources)
     return "\n\n".join(blocks) + "\n"
 
 
 def _header(report: Report) -> list[str]:
-    return [
+    lines = [
         f"# {escape(report.title)}",
         f"Contract {code(report.contract_id)}, file {code(report.path)}, "
         f"time zone {escape(report.timezone)}.",
     ]
+    if report.as_of is not None:
+        lines[-1] += f" As of {escape(report.as_of)} (records after that day set aside)."
+    return lines
 
 
-def _period(section: PeriodSection) -> list[str]:
+def _grid(grid: GridSection) -> list[str]:
     rows = []
-    for row in section.rows:
+    for line in grid.lines:
+        cells = [escape(line.label) + (f" \\{CRITICAL_MARK}" if line.critical else ""),
+                 escape(line.expected), escape(line.minimum)]  # fmt: skip
+        for text, status in line.cells:
+            cells.append(f"**{escape(text)}**" if status == "below_minimum" else escape(text))
+        rows.append(cells)
+    headers = ("Objective", "Expected", "Minimum", *(escape(p) for p in grid.periods))
+    right = frozenset(range(1, len(headers)))
+    return [f"## Objectives by {escape(grid.window)}", "\n".join(table(headers, rows, right))]
+
+
+def _rows(rows: Sequence[Row]) -> str:
+    cells_list = []
+    for row in rows:
         cells = [escape(c) for c in row.cells()]
         if row.critical:
             cells[0] += f" \\{CRITICAL_MARK}"
         if row.status == "below_minimum":
             cells[1] = f"**{cells[1]}**"
-        rows.append(cells)
-    blocks = [f"## {escape(section.period)}", "\n".join(table(COLUMNS, rows, RIGHT_ALIGNED))]
-    if any(row.critical for row in section.rows):
-        blocks.append(f"\\{CRITICAL_MARK} critical objective (carries service credits)")
-    if section.credits is not None:
-        blocks += _credits(section.period, section.credits)
+        cells_list.append(cells)
+    return "\n".join(table(COLUMNS, cells_list, RIGHT_ALIGNED))
+
+
+def _ledger(ledger: Ledger) -> list[str]:
+    currency = escape(ledger.currency)
+    credits = [
+        [escape(c.month), escape(c.label), c.line, escape(c.allocation), c.amount,
+         escape(c.earn_back), escape(c.state)]
+        for c in ledger.credits
+    ]  # fmt: skip
+    months = [
+        [escape(m.month), m.earned, m.cap + (" (reached)" if m.at_cap else ""), m.capped,
+         m.annual_cut, m.waived, f"**{m.due}**"]
+        for m in ledger.months
+    ]  # fmt: skip
+    blocks = [
+        f"## Service credits ({currency})",
+        "\n".join(table(("Month", "Credit", "Line", "Allocation", "Amount", "Earn-back", "State"),
+                        credits, frozenset({2, 3, 4}))),
+        "\n".join(table(("Month", "Earned", "Monthly cap", "After cap", "Annual cap cut",
+                         "Earned back", "Due"), months, frozenset({1, 2, 3, 4, 5, 6}))),
+    ]  # fmt: skip
+    if ledger.years:
+        blocks.append("\n".join(f"- {escape(year)}." for year in ledger.years))
     return blocks
 
 
-def _credits(period: str, credits: CreditSummary) -> list[str]:
-    rows = [[escape(c.label), c.amount, escape(c.state)] for c in credits.items]
-    cap = f"cap {credits.cap}" + (" (reached)" if credits.at_cap else "")
-    if credits.annual:
-        cap += f", {credits.annual}"
-    headers = ("Credit", f"Amount ({escape(credits.currency)})", "State")
-    return [
-        f"### Service credits, {escape(period)}",
-        "\n".join(table(headers, rows, frozenset({1}))),
-        f"Earned {credits.earned}, {cap}, due **{credits.due} {escape(credits.currency)}**.",
-    ]
+def _history(history: Sequence[HistoryLine]) -> list[str]:
+    if not history:
+        return []
+    rows = [
+        [escape(h.month), escape(ACCOUNT_LABELS.get(h.status, h.status))
+         + (" (changed)" if h.changed else ""), escape(h.rules)]
+        for h in history
+    ]  # fmt: skip
+    headers = ("Month", "Status", "Rules fired or on watch")
+    return ["### By month", "\n".join(table(headers, rows, frozenset()))]
+
+
+def _outlook(outlook: Sequence[OutlookLine], as_of: str | None) -> list[str]:
+    rows = [
+        [escape(o.label) + (f" \\{CRITICAL_MARK}" if o.critical else ""), escape(o.period),
+         escape(o.actual), escape(o.projected), escape(o.remaining), escape(o.expected),
+         escape(o.minimum)]
+        for o in outlook
+    ]  # fmt: skip
+    headers = ("Objective", "Period", "So far", "Projected", "Still to come", "For expected",
+               "For minimum")  # fmt: skip
+    return [f"## Outlook as of {escape(as_of or '')}",
+            "\n".join(table(headers, rows, frozenset({2, 3})))]  # fmt: skip
 
 
 def _account(account: AccountSection) -> list[str]:

@@ -34,7 +34,10 @@ from slalang.report.common import (
     RIGHT_ALIGNED,
     RULE_LABELS,
     AccountSection,
-    CreditSummary,
+    GridSection,
+    HistoryLine,
+    Ledger,
+    OutlookLine,
     PeriodSection,
     Report,
     Row,
@@ -149,14 +152,30 @@ def render(evaluation: Evaluation, *, color: bool = False, width: int | None = N
     report = build_report(evaluation)
     fit = max(width if width is not None else terminal_width(), MIN_WIDTH)
     blocks: list[_Line] = [_header(report)]
-    if not report.periods:
+    if not report.grids:
         blocks.append("No verdicts: no records fell in any period of the contract.")
-    for section in report.periods:
-        blocks.append(_join("\n", _period(section, fit)))
-    blocks.append(_join("\n", _account(report.account, fit)))
+    for section in report.grids:
+        blocks.append(_join("\n", _grid(section, fit, report.any_critical)))
+    for period in report.periods:
+        blocks.append(_join("\n", _period(period, fit)))
+    if report.misses:
+        lines: list[_Line] = [paint("Earlier misses", _BOLD)]
+        blocks.append(_join("\n", lines + _objectives(report.misses, fit)))
+    if report.ledger is not None:
+        blocks.append(_join("\n", _ledger(report.ledger, fit)))
+    blocks.append(_join("\n", _account(report.account, fit) + _history(report.history, fit)))
+    if report.outlook:
+        blocks.append(_join("\n", outlook_lines(report.outlook, report.as_of, fit)))
+    if report.trends:
+        blocks.append(_join("\n", trend_lines(report.trends, report.trend_over, fit)))
     blocks.append(_join("\n", _data(report.sources, fit)))
     text = _join("\n\n", blocks) + "\n"
     return _ansi(text, fit) if color else text.text
+
+
+def plain(lines: Sequence[_Line]) -> list[str]:
+    """Lines without their styles."""
+    return [line if isinstance(line, str) else line.text for line in lines]
 
 
 def _ansi(text: Styled, width: int) -> str:
@@ -189,22 +208,61 @@ def _header(report: Report) -> Styled:
     title = report.title
     if title != report.contract_id:
         title += f" ({report.contract_id})"
-    return _join(
-        "\n",
-        [
-            paint(title, _BOLD),
-            f"Contract file: {report.path}",
-            f"Time zone: {report.timezone}",
-        ],
-    )
+    lines: list[_Line] = [
+        paint(title, _BOLD),
+        f"Contract file: {report.path}",
+        f"Time zone: {report.timezone}",
+    ]
+    if report.as_of is not None:
+        lines.append(f"As of: {report.as_of} (records after that day set aside)")
+    return _join("\n", lines)
+
+
+def _grid(section: GridSection, width: int, legend: bool) -> list[_Line]:
+    """Objectives against periods; as many period columns per table as fit the width."""
+    head = ("Objective", "Expected", "Minimum")
+    rows = [
+        [Cell(line.label + (f" {CRITICAL_MARK}" if line.critical else "")),
+         Cell(line.expected), Cell(line.minimum)]
+        for line in section.lines
+    ]  # fmt: skip
+    lines: list[_Line] = [paint(f"Objectives by {section.window}", _BOLD)]
+    start = 0
+    count = len(section.periods)
+    while start < count:
+        best: list[_Line] | None = None
+        end = start + 1
+        while end <= count:
+            table = grid(
+                (*head, *section.periods[start:end]),
+                [row + [Cell(text, _STATUS_STYLE.get(status)) for text, status
+                        in line.cells[start:end]]
+                 for row, line in zip(rows, section.lines, strict=True)],
+                right=frozenset(range(1, 3 + end - start)), width=width, wrap=(0,),
+            )  # fmt: skip
+            if table is None:
+                break
+            best, end = table, end + 1
+        if best is None:  # not even one period fits: one line per objective and period
+            for line in section.lines:
+                text, status = line.cells[start]
+                lines.append(f"{_INDENT}{section.periods[start]} {line.label}: "
+                             + paint(text, _STATUS_STYLE.get(status)))  # fmt: skip
+            start += 1
+            continue
+        if start:
+            lines.append("")
+        lines += best
+        start = end - 1
+    if legend:
+        lines.append(f"{_INDENT}{CRITICAL_MARK} critical objective (carries service credits)")
+    return lines
 
 
 def _period(section: PeriodSection, width: int) -> list[_Line]:
-    lines: list[_Line] = [paint(section.period, _BOLD), "=" * len(section.period)]
-    lines += _objectives(section.rows, width)
-    if section.credits is not None:
-        lines.append("")
-        lines += _credits(section.credits, width)
+    title = f"Evidence, {section.period}"
+    lines: list[_Line] = [paint(title, _BOLD)]
+    lines += _objectives(section.rows, width, legend=False)
     return lines
 
 
@@ -217,11 +275,12 @@ def _cells(row: Row) -> list[Cell]:
     return cells
 
 
-def _objectives(rows: Sequence[Row], width: int) -> list[_Line]:
-    """The period's table, as wide as it needs; narrower layouts when it does not fit."""
-    legend: list[_Line] = (
+def _objectives(rows: Sequence[Row], width: int, *, legend: bool = False) -> list[_Line]:
+    """A table of verdicts with their evidence, as wide as it needs; narrower layouts when it
+    does not fit."""
+    notes: list[_Line] = (
         [f"{_INDENT}{CRITICAL_MARK} critical objective (carries service credits)"]
-        if any(row.critical for row in rows)
+        if legend and any(row.critical for row in rows)
         else []
     )
     cells = [_cells(row) for row in rows]
@@ -230,17 +289,17 @@ def _objectives(rows: Sequence[Row], width: int) -> list[_Line]:
         lists=frozenset({7}),
     )  # fmt: skip
     if table is not None:
-        return table + legend
+        return table + notes
     table = grid(
         COLUMNS[:-1], [c[:-1] for c in cells], right=RIGHT_ALIGNED, width=width, wrap=(0,),
     )  # fmt: skip
     if table is None:
-        return _blocks(rows, width) + legend
-    table += legend
-    notes = [(row.label, row.excluded) for row in rows if row.excluded]
-    if notes:
+        return _blocks(rows, width) + notes
+    table += notes
+    excluded_notes = [(row.label, row.excluded) for row in rows if row.excluded]
+    if excluded_notes:
         table.append(f"{_INDENT}Excluded:")
-        for name, excluded in notes:
+        for name, excluded in excluded_notes:
             table += textwrap.wrap(
                 f"{name}: {excluded}", max(width - 6, 20), initial_indent=_INDENT * 2,
                 subsequent_indent=_INDENT * 3,
@@ -267,33 +326,90 @@ def _blocks(rows: Sequence[Row], width: int) -> list[_Line]:
     return lines
 
 
-def _credits(credits: CreditSummary, width: int) -> list[_Line]:
+def _ledger(ledger: Ledger, width: int) -> list[_Line]:
+    lines: list[_Line] = [paint(f"Service credits ({ledger.currency})", _BOLD)]
     rows = [
-        [Cell(c.label), Cell(c.amount), Cell(c.state, _CREDIT_STYLE.get(c.state))]
-        for c in credits.items
-    ]
+        [Cell(c.month), Cell(c.label), Cell(c.line), Cell(c.allocation), Cell(c.amount),
+         Cell(c.earn_back), Cell(c.state, _CREDIT_STYLE.get(c.state))]
+        for c in ledger.credits
+    ]  # fmt: skip
     table = grid(
-        ("Credit", f"Amount ({credits.currency})", "State"),
-        rows,
-        right=frozenset({1}),
-        width=width,
-        wrap=(0,),
+        ("Month", "Credit", "Line", "Allocation", "Amount", "Earn-back", "State"),
+        rows, right=frozenset({2, 3, 4}), width=width, wrap=(1,),
+    )  # fmt: skip
+    lines += table if table is not None else [
+        f"{_INDENT}{c.month} {c.label}: {c.amount}, earn-back {c.earn_back}, {c.state}"
+        for c in ledger.credits
+    ]  # fmt: skip
+    months = [
+        [Cell(m.month), Cell(m.earned), Cell(m.cap + (" reached" if m.at_cap else "")),
+         Cell(m.capped), Cell(m.annual_cut), Cell(m.waived), Cell(m.due, _BOLD)]
+        for m in ledger.months
+    ]  # fmt: skip
+    table = grid(
+        ("Month", "Earned", "Monthly cap", "After cap", "Annual cap cut", "Earned back", "Due"),
+        months, right=frozenset({1, 2, 3, 4, 5, 6}), width=width, wrap=(),
+    )  # fmt: skip
+    lines.append("")
+    lines += table if table is not None else [
+        f"{_INDENT}{m.month}: earned {m.earned}, due {m.due}" for m in ledger.months
+    ]  # fmt: skip
+    for year in ledger.years:
+        lines += textwrap.wrap(year, max(width - 2, 20), initial_indent=_INDENT,
+                               subsequent_indent=_INDENT * 2)  # fmt: skip
+    return lines
+
+
+def _history(history: Sequence[HistoryLine], width: int) -> list[_Line]:
+    if not history:
+        return []
+    rows = [
+        [Cell(h.month), Cell(ACCOUNT_LABELS.get(h.status, h.status) + (" *" if h.changed else ""),
+                             _ACCOUNT_STYLE.get(h.status)), Cell(h.rules)]
+        for h in history
+    ]  # fmt: skip
+    table = grid(("Month", "Status", "Rules fired or on watch"), rows, right=frozenset(),
+                 width=width, wrap=(2,))  # fmt: skip
+    lines: list[_Line] = ["", f"{_INDENT}By month (* status changed that month)"]
+    lines += table if table is not None else [
+        f"{_INDENT}{h.month}: {ACCOUNT_LABELS.get(h.status, h.status)}" for h in history
+    ]  # fmt: skip
+    return lines
+
+
+def outlook_lines(outlook: Sequence[OutlookLine], as_of: str | None, width: int) -> list[_Line]:
+    lines: list[_Line] = [paint(f"Outlook as of {as_of}: the rest of each open period", _BOLD)]
+    rows = [
+        [Cell(o.label + (f" {CRITICAL_MARK}" if o.critical else "")), Cell(o.period),
+         Cell(o.actual), Cell(o.projected, _STATUS_STYLE.get(o.projected_status or "")),
+         Cell(o.remaining), Cell(o.expected), Cell(o.minimum)]
+        for o in outlook
+    ]  # fmt: skip
+    table = grid(
+        ("Objective", "Period", "So far", "Projected", "Still to come", "For expected",
+         "For minimum"),
+        rows, right=frozenset({2, 3, 4}), width=width, wrap=(5, 6, 0),
+    )  # fmt: skip
+    note = (
+        f"{_INDENT}Still to come: the denominators (or sub-periods) expected in the rest of "
+        "the period, from the mean of the same weekdays in the last four weeks, or the forecast"
     )
-    lines: list[_Line] = [f"{_INDENT}Service credits"]
     if table is not None:
-        lines += table
-    else:
-        lines += [
-            f"{_INDENT}{c.label}: {c.amount} {credits.currency}, {c.state}" for c in credits.items
-        ]
-    cap = f"cap {credits.cap}" + (" (reached)" if credits.at_cap else "")
-    if credits.annual:
-        cap += f", {credits.annual}"
-    lines.append(
-        f"{_INDENT}Earned {credits.earned}, {cap}, due "
-        + paint(credits.due, _BOLD)
-        + f" {credits.currency}"
-    )
+        return lines + table + textwrap.wrap(note, max(width - 2, 20),
+                                             subsequent_indent=_INDENT * 2)  # fmt: skip
+    for o in outlook:
+        facts = f"{o.label} ({o.period}): so far {o.actual}, projected {o.projected}; " \
+                f"{o.remaining}; expected: {o.expected}; minimum: {o.minimum}"  # fmt: skip
+        lines += textwrap.wrap(facts, max(width - 2, 20), initial_indent=_INDENT,
+                               subsequent_indent=_INDENT * 2)  # fmt: skip
+    return lines
+
+
+def trend_lines(trends: Sequence[str], over: str, width: int) -> list[_Line]:
+    lines: list[_Line] = [paint(f"Trends over {over} (reported, never a verdict)", _BOLD)]
+    for text in trends:
+        lines += textwrap.wrap(text, max(width - 2, 20), initial_indent=_INDENT,
+                               subsequent_indent=_INDENT * 2, break_on_hyphens=False)  # fmt: skip
     return lines
 
 

@@ -54,6 +54,7 @@ def schema_settings() -> Iterator[str]:
         "contract": schema.HEADER_KNOBS,
         "credits": schema.CREDIT_KNOBS,
         "account_at_risk": schema.RISK_KNOBS,
+        "trends": schema.TREND_KNOBS,
         "relief": schema.RELIEF_KNOBS,
         "calendar": schema.CALENDAR_KNOBS,
     }
@@ -258,6 +259,24 @@ MISSED_THEN_MET = calls(call(MONDAY, wait=60.0), call(MONDAY, wait=60.0),
                         call(MONDAY + 30 * DAY))  # fmt: skip
 # missed, but not below the minimum of 40 %: 1 of 2 answered in time
 MISSED = calls(call(MONDAY), call(MONDAY, wait=60.0))
+
+
+def sliding(*fast: int) -> dict[str, Any]:
+    """Ten calls a weekday from Monday 2026-03-02, ``fast[i]`` of them answered in time on
+    the i-th weekday: a service level that falls as ``fast`` does."""
+    rows = []
+    day = dt.datetime(2026, 3, 2, 10)
+    for count in fast:
+        while day.weekday() >= 5:
+            day += DAY
+        rows += [call(day, wait=0.0 if n < count else 60.0) for n in range(10)]
+        day += DAY
+    return calls(*rows)
+
+
+TRENDS = "trends {\n  {}\n}\n"
+# missed in January and in March, nothing in February
+GAP = calls(call(MONDAY - 59 * DAY, wait=60.0), call(MONDAY, wait=60.0))
 
 CASES: dict[str, Case] = {
     # --- service level
@@ -487,6 +506,20 @@ CASES: dict[str, Case] = {
         SL, ("watch_margin 1", "watch_margin 2"), calls(call(MONDAY, wait=60.0)), where="more",
         more="account_at_risk {\n  rule o missed in 3 consecutive periods\n  {}\n}\n",
     ),
+    "account_at_risk.without_data": case(
+        SL, ("without_data skipped", "without_data missed"), GAP, where="more",
+        more="account_at_risk {\n  rule o missed in 3 consecutive months\n  {}\n}\n",
+    ),
+    # --- trends: the daily service level falls from 100 % by 10 points a weekday
+    "trends.over": case(
+        SL, ("over days", "over weeks"), sliding(10, 9, 8, 7, 6, 5), where="more", more=TRENDS,
+    ),
+    "trends.worsening": case(
+        SL, ("worsening 5", "worsening 2"), sliding(10, 9, 8), where="more", more=TRENDS,
+    ),
+    "trends.slope_over": case(
+        SL, ("slope_over 7", "slope_over 3"), sliding(10, 9, 8), where="more", more=TRENDS,
+    ),
     # --- relief: three calls at 10:00 against a forecast of one; a late call at 10:35
     "relief.volume_above_forecast": case(
         SL_CALLS, ("volume_above_forecast 10%", "volume_above_forecast 100%"),
@@ -615,7 +648,10 @@ def result(
         return {"refused": [d.message for d in error.diagnostics]}
     document = to_json(evaluation)
     del document["contract"]
-    for item in [*document["results"], *document["account"]["rules"]]:
+    lined = [*document["results"], *document["account"]["rules"]]
+    lined += [row for grid in document["grid"] for row in grid["rows"]]
+    lined += [item for month in document["credits"] for item in month["items"]]
+    for item in lined:
         del item["line"]
     return document
 

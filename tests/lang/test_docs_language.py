@@ -147,6 +147,7 @@ def _knob_groups() -> list[tuple[str, str, Knob]]:
         ("header", "4. The contract header", schema.HEADER_KNOBS),
         ("credits", "12. Service credits", schema.CREDIT_KNOBS),
         ("account_at_risk", "13. Account at risk", schema.RISK_KNOBS),
+        ("trends", "Trends", schema.TREND_KNOBS),
         ("relief", "10. Relief", schema.RELIEF_KNOBS),
         ("calendar", "7. Calendars", schema.CALENDAR_KNOBS),
     )

@@ -6,6 +6,7 @@ three months of hand-made figures, so that every status, credit state and
 account status shows up. Print one format with::
 
     python tests/report/samples.py table     # or json, markdown, csv
+    python tests/report/samples.py table drifting   # judged as of 2026-03-18
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sys
 import slalang
 from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.plan import Plan, compile_plan
-from slalang.judge.consequences import account_risk, credits
+from slalang.judge.consequences import account_history, account_risk, credits
+from slalang.judge.evaluation import judged
 from slalang.judge.results import DataProblemSummary, Evaluation, SourceReport
 from slalang.judge.verdicts import verdicts
 from slalang.report import REPORT_FORMATS, render_evaluation
@@ -231,7 +233,40 @@ def evaluation(plan_: Plan | None = None, data: EvaluationFigures | None = None)
         credits=tuple(period_credits),
         risk=account_risk(compiled, found, period_credits),
         sources=sources() if data is None else (),
+        history=account_history(compiled, found, period_credits),
     )
+
+
+AS_OF = dt.date(2026, 3, 18)
+"""The day the drifting sample is judged as of."""
+
+
+def drifting_figures() -> EvaluationFigures:
+    """January and February of the sample, then March day by day up to the 18th: the voice
+    service level slides by half a point a working day, abandonment creeps up, the other
+    objectives hold."""
+    data = figures()
+    buckets = {o: {b: f for b, f in bs.items() if b.month < 3} for o, bs in data.buckets.items()}
+    day = dt.date(2026, 3, 2)
+    step = 0
+    while day <= AS_OF:
+        if day.weekday() < 5:
+            at = dt.datetime.combine(day, dt.time(10))
+            buckets["service_level"][at] = Figures(840 - 5 * step, 1_000, 1_010)
+            buckets["abandonment"][at] = Figures(40 + 2 * step, 1_000, 1_010)
+            buckets["speed_of_answer"][at] = Figures(19_000, 1_000, 1_000)
+            buckets["handle_time"][at] = Figures(330_000, 1_000, 1_000)
+            buckets["quality"][at] = Figures(8.8, 10, 10)
+            step += 1
+        day += dt.timedelta(days=1)
+    return EvaluationFigures(buckets, {})
+
+
+def drifting() -> Evaluation:
+    """The sample contract judged as of :data:`AS_OF` over :func:`drifting_figures`: trends
+    flagged, and March's outlook."""
+    until = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
+    return judged(plan(), drifting_figures(), {}, {}, until=until)
 
 
 def main(argv: list[str]) -> int:
@@ -240,7 +275,8 @@ def main(argv: list[str]) -> int:
     if format not in REPORT_FORMATS:
         print(f"usage: samples.py [{' | '.join(REPORT_FORMATS)}]", file=sys.stderr)
         return 2
-    sys.stdout.write(render_evaluation(evaluation(), format=format))
+    which = drifting() if argv[1:] == ["drifting"] else evaluation()
+    sys.stdout.write(render_evaluation(which, format=format))
     return 0
 
 

@@ -38,7 +38,7 @@ GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = json.loads((ROOT / "docs" / "verdicts.schema.json").read_text(encoding="utf-8"))
 DOCS = ROOT / "docs" / "reports.md"
 REGEN = os.environ.get("SLALANG_REGEN") == "1"
-SUFFIX = {"table": "txt", "json": "json", "markdown": "md", "csv": "csv"}
+SUFFIX = {"table": "txt", "json": "json", "markdown": "md", "csv": "csv", "status": "status.txt"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -103,7 +103,7 @@ def with_verdicts(evaluation: Evaluation, *found: Verdict) -> Evaluation:
 
 
 def test_formats_are_fixed() -> None:
-    assert REPORT_FORMATS == ("table", "json", "markdown", "csv")
+    assert REPORT_FORMATS == ("table", "json", "markdown", "csv", "status")
 
 
 def test_unknown_format_is_refused(sample: Evaluation) -> None:
@@ -133,6 +133,18 @@ def test_golden_empty(format: str, empty: Evaluation) -> None:
     golden(f"empty.{SUFFIX[format]}", render_evaluation(empty, format=format))
 
 
+@pytest.fixture(scope="module")
+def drifting() -> Evaluation:
+    """The sample judged as of 2026-03-18 over daily figures of March that drift."""
+    return samples.drifting()
+
+
+@pytest.mark.parametrize("format", REPORT_FORMATS)
+def test_golden_drifting(format: str, drifting: Evaluation) -> None:
+    """Trends and the outlook in every format."""
+    golden(f"drifting.{SUFFIX[format]}", render_evaluation(drifting, format=format))
+
+
 @pytest.mark.parametrize("width", [60, 160])
 def test_golden_table_widths(width: int, sample: Evaluation) -> None:
     golden(f"sample-{width}.txt", table.render(sample, width=width))
@@ -144,7 +156,7 @@ def test_golden_table_in_colour(sample: Evaluation) -> None:
 
 def test_docs_show_the_golden_examples() -> None:
     docs = DOCS.read_text(encoding="utf-8")
-    for name in ("sample.txt", "sample.json", "sample.md", "sample.csv"):
+    for name in ("sample.txt", "sample.json", "sample.md", "sample.csv", "drifting.status.txt"):
         example = (GOLDEN / name).read_text(encoding="utf-8")
         if name == "sample.json":  # the docs show the start of the document only
             example = example[: example.index('    {\n      "objective": "abandonment"')]
@@ -160,8 +172,13 @@ def test_table_shows_the_director_what_matters(sample: Evaluation) -> None:
     text = render_evaluation(sample, format="table")
     assert text.startswith("Northwind customer care (northwind_care)\n")
     assert "Time zone: Europe/London" in text
-    for period in ("2026-01\n=======", "2026-02\n=======", "2026-03\n======="):
-        assert period in text
+    grid = text[text.index("Objectives by month") : text.index("Evidence, 2026-03")]
+    header = next(line for line in grid.splitlines() if line.lstrip().startswith("Objective "))
+    assert header.split()[-3:] == ["2026-01", "2026-02", "2026-03"]
+    voice = next(line for line in grid.splitlines() if "Voice service level" in line)
+    cells = ["75.12", "%", "missed", "54.38", "%", "BELOW", "MIN", "82.30", "%"]
+    assert voice.split()[-9:] == cells
+    assert "2026-02 Voice service level *    BELOW MINIMUM" in text  # an earlier miss
     assert "54.38 %" in text
     assert "16,402 / 30,161" in text
     assert "35.0 s" in text
@@ -169,8 +186,12 @@ def test_table_shows_the_director_what_matters(sample: Evaluation) -> None:
     assert "34.17" in text
     assert "240.0 to 420.0 s" in text
     assert "short abandon 148" in text
-    assert "Earned 9,600.00, cap 9,600.00 (reached), due 9,600.00 GBP" in text
+    ledger = text[text.index("Service credits (GBP)") : text.index("Account status")]
+    assert "2026-02  Abandonment            32        30 %  2,880.00  lost       due" in ledger
+    assert "2026-02  9,600.00  9,600.00 reached   9,600.00" in ledger
+    assert "Contract year 2026-01-01/2026-12-31: earned 16,320.00" in ledger
     assert "Account status: at risk (as of 2026-03)" in text
+    assert "2026-03  at risk *  Chronic failure fired (2026-02, 2026-03)" in text
     assert "malformed rows: 11 (12 problems: unparsable value 7" in text
     assert "data/northwind-2026-q1.csv:118: unparsable value (wait)" in text
     assert "data/northwind-2026-q1.csv:8911: negative duration (talk)" in text
@@ -188,20 +209,21 @@ def test_table_fits_the_width(width: int, sample: Evaluation) -> None:
 
 def test_table_columns_are_aligned(sample: Evaluation) -> None:
     lines = table.render(sample, width=200).splitlines()
-    header = next(line for line in lines if line.lstrip().startswith("Objective"))
+    evidence = lines.index("Evidence, 2026-03")
+    header = next(line for line in lines[evidence:] if line.lstrip().startswith("Objective"))
     rule = lines[lines.index(header) + 1]
     starts = [m.start() for m in re.finditer(r"-+", rule)]
     assert len(starts) == 8
     status_column = starts[1]
     rows = lines[lines.index(header) + 2 : lines.index(header) + 9]
     assert [row[status_column:].split("  ")[0] for row in rows] == [
-        "missed",
+        "met",
+        "BELOW MINIMUM",
+        "BELOW MINIMUM",
         "met",
         "BELOW MINIMUM",
         "met",
         "met",
-        "met",
-        "not measurable",
     ]
 
 
@@ -295,11 +317,11 @@ def test_table_without_rules(sample: Evaluation) -> None:
 def test_actual_none_is_a_dash(sample: Evaluation) -> None:
     found = verdict(status="not_measurable", actual=None, numerator=3, denominator=4, volume=4)
     evaluation = with_verdicts(sample, found)
-    line = next(
-        line
-        for line in render_evaluation(evaluation, format="table").splitlines()
-        if "  X " in line
-    )
+    text = render_evaluation(evaluation, format="table")
+    grid = next(line for line in text.splitlines() if line.startswith("  X "))
+    assert grid.split() == ["X", ">=", "80.00", "%", "-", "not", "measurable"]
+    evidence = text[text.index("Evidence, 2026-01") :]
+    line = next(line for line in evidence.splitlines() if line.startswith("  X "))
     assert line.split() == [
         "X",
         "not",
@@ -339,7 +361,8 @@ def test_markdown_tables_are_well_formed(sample: Evaluation) -> None:
         cells = [len(re.findall(r"(?<!\\)\|", row)) for row in rows]
         assert len(set(cells)) == 1, block
         assert re.fullmatch(r"\| (---:?( \| )?)+ \|", rows[1])
-    assert "| Voice service level \\* | **BELOW MINIMUM** | 54.38 % |" in text
+    assert "| 2026-02 Voice service level \\* | **BELOW MINIMUM** | 54.38 % |" in text
+    assert "| Voice service level \\* | >= 80.00 % | >= 70.00 % | 75.12 % missed | " in text
     assert "## Account status: **at risk** (as of 2026-03)" in text
     assert "  - `data/northwind-2026-q1.csv:118: unparsable value (wait)`" in text
 
@@ -430,7 +453,7 @@ def broken_documents(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     doc["data"][0]["rows_read"] = -1
     cases.append(("negative count", doc))
     doc = copy()
-    doc["schema_version"] = 1
+    doc["schema_version"] = 2
     cases.append(("schema version", doc))
     doc = copy()
     del doc["account_history"]
@@ -441,14 +464,16 @@ def broken_documents(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     return cases
 
 
+@pytest.mark.parametrize("version", [1, 2])
 @pytest.mark.parametrize("name", ["sample", "empty"])
-def test_version_1_documents_still_follow_the_version_1_schema(name: str) -> None:
-    """Documents slalang wrote before schema version 2 (kept in tests/report/v1/) validate
-    against docs/verdicts.v1.schema.json, and not against version 2."""
-    old = json.loads((ROOT / "docs" / "verdicts.v1.schema.json").read_text(encoding="utf-8"))
+def test_older_documents_still_follow_their_schema(version: int, name: str) -> None:
+    """Documents slalang wrote before the current schema version (kept in tests/report/v1/
+    and v2/) validate against docs/verdicts.vN.schema.json, and not against the current one."""
+    path = ROOT / "docs" / f"verdicts.v{version}.schema.json"
+    old = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(old)
-    document = json.loads((HERE / "v1" / f"{name}.json").read_text(encoding="utf-8"))
-    assert document["schema_version"] == 1
+    document = json.loads((HERE / f"v{version}" / f"{name}.json").read_text(encoding="utf-8"))
+    assert document["schema_version"] == version
     assert list(jsonschema.Draft202012Validator(old).iter_errors(document)) == []
     assert not validator().is_valid(document)
 

@@ -18,6 +18,7 @@ from slalang.lang.schema import (
     RELIEF_KNOBS,
     RISK_KNOBS,
     SOURCE_KINDS,
+    TREND_KNOBS,
     VARIANTS,
     Knob,
     Metric,
@@ -301,6 +302,14 @@ def block_settings(contract: m.Contract, ctx: Context) -> Iterator[Diagnostic]:
             ctx,
             None,
             extra_words=("rule",),
+        )
+    if contract.trends is not None:
+        yield from _block(
+            contract.trends.settings,
+            TREND_KNOBS,
+            "`trends`",
+            ctx,
+            m.Name("trends", contract.trends.span),
         )
     for relief in contract.reliefs:
         yield from _block(
