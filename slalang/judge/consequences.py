@@ -140,6 +140,9 @@ class RuleResult:
     """What the rule counts, in words: ``months``, ``days``, ..."""
     period: str | None = None
     """The last period the rule looked at."""
+    objectives: tuple[str, ...] = ()
+    """The objectives whose verdicts in ``periods`` count towards the rule, in contract order
+    (none for a ``credits`` rule, or when ``ok``)."""
 
 
 @attrs.frozen
@@ -306,13 +309,15 @@ def _flags(
     history: dict[str, list[Verdict]],
     period_credits: list[PeriodCredits],
     through: dt.datetime | None = None,
+    causes: dict[str, list[str]] | None = None,
 ) -> tuple[list[str], list[bool]]:
     """The rule's periods in time order, and whether each one counts towards the rule.
 
     A period in which no objective the rule names was judged is left out; one without data
     (no verdict, or only ``no_data``) between the rule's first period and its last one (or the
     period holding ``through``, the end of the assessment) counts as the contract's
-    ``without_data`` says."""
+    ``without_data`` says. ``causes``, when given, gets the objectives that hit in each
+    period."""
     if rule.selector == "credits":
         at_cap = {c.period: c.at_cap for c in period_credits}
         periods = sorted(at_cap, key=lambda p: span(p, MONTH)[0])
@@ -329,7 +334,10 @@ def _flags(
                 with_data.add(period)
             if not any(v.status in JUDGED for v in group):
                 continue  # no data, or not judged: neither a miss nor a period met
-            hits[period] = hits.get(period, False) or any(v.status in wanted for v in group)
+            hit = any(v.status in wanted for v in group)
+            hits[period] = hits.get(period, False) or hit
+            if hit and causes is not None:
+                causes.setdefault(period, []).append(objective.id)
     if plan.without_data != "skipped" and with_data:
         year_start = _year_start(plan)
         first = min(with_data, key=lambda p: span(p, rule.window)[0])
@@ -387,8 +395,12 @@ def account_risk(
     results = []
     latest: list[tuple[dt.datetime, str]] = []
     for rule in plan.rules:
-        periods, flags = _flags(plan, rule, history, period_credits, through)
+        causes: dict[str, list[str]] = {}
+        periods, flags = _flags(plan, rule, history, period_credits, through, causes)
         result = _rule_result(rule, periods, flags, plan.watch_margin)
+        behind = {o for p in result.periods for o in causes.get(p, ())}
+        order = [o.id for o in plan.objectives if o.id in behind]
+        result = attrs.evolve(result, objectives=tuple(order))
         results.append(result)
         if result.period is not None:
             latest.append((last_moment(result.period, rule.window), result.period))

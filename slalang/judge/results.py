@@ -388,6 +388,7 @@ def _rule_json(rule: RuleResult) -> dict[str, Any]:
         "periods": list(rule.periods),
         "window": rule.window,
         "last_period": rule.period,
+        "objectives": list(rule.objectives),
     }
 
 

@@ -7,8 +7,10 @@ they neither break nor extend a run). Two kinds of flag:
 
 * ``worsening``: the figure got worse from one period to the next in ``worsening``
   consecutive periods (further from the level's good side: lower for ``>=``, higher for
-  ``<=``, further from the middle of a ``between`` band). Flagged at the period the run
-  reaches that length; a longer run is the same flag.
+  ``<=``, further from the middle of a ``between`` band), by more in all than its noise: at
+  least three times the standard deviation of its changes from one period to the next in the
+  (up to) 20 values before the run. Flagged at the period the run reaches that length; a
+  longer run is the same flag.
 * ``slope``: the least-squares line through the last ``slope_over`` values (each weighted
   by its denominator, the periods' dates as x) worsens, its slope at least three times its
   standard error so that flat noise seldom flags, and the objective's window holding the
@@ -23,6 +25,7 @@ Trends never change a status, a credit or the account's status.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -35,7 +38,8 @@ from slalang.engine.plan import ObjectivePlan, Period, Plan, Target
 from slalang.judge.verdicts import judge, relieved, unit_of, windows_of
 
 SIGNIFICANCE = 3.0
-"""How many standard errors a slope must be from flat to flag."""
+"""How many standard errors a slope must be from flat to flag, and how many standard
+deviations of a figure's changes a run of worse values must move by in all."""
 
 
 @attrs.frozen
@@ -170,6 +174,28 @@ def _slope_flag(
                      slope, projected, window)  # fmt: skip
 
 
+BASELINE = 20
+"""How many values before a run its noise is measured on."""
+
+
+def _material(objective: ObjectivePlan, series: list[Point], index: int, run: int) -> bool:
+    """Whether a run of worse values ending at ``index`` moved more than the figure's noise:
+    its total change is at least :data:`SIGNIFICANCE` times the standard deviation of the
+    changes from one period
+    to the next in the (up to) :data:`BASELINE` values before it. With fewer than three
+    such changes there is nothing to measure noise on, and the run counts."""
+    first = index - run
+    before = [p.value for p in series[max(0, first - BASELINE) : first + 1]]
+    changes = [b - a for a, b in itertools.pairwise(before)]
+    if len(changes) < 3:
+        return True
+    mean = sum(changes) / len(changes)
+    spread = math.sqrt(sum((c - mean) ** 2 for c in changes) / (len(changes) - 1))
+    target = objective.expected
+    moved = _badness(target, series[index].value) - _badness(target, series[first].value)
+    return moved >= SIGNIFICANCE * spread
+
+
 def flags(
     plan: Plan, objective: ObjectivePlan, series: list[Point], over: Period
 ) -> list[TrendFlag]:
@@ -186,7 +212,7 @@ def flags(
             run += 1
         else:
             run = 0
-        if run == trends.worsening:
+        if run == trends.worsening and _material(objective, series, index, run):
             found.append(TrendFlag(objective.id, "worsening", point.period,
                                    tuple(series[index - run : index + 1])))  # fmt: skip
         if index + 1 >= trends.slope_over:

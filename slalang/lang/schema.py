@@ -490,7 +490,8 @@ TREND_KNOBS: tuple[Knob, ...] = (
     Knob("over", enum("days", "weeks"), "days", "the periods each objective's trend is "
          "followed over"),
     Knob("worsening", Spec("count", low=Decimal(2)), "5",
-         "flag a figure that worsened in this many consecutive periods"),
+         "flag a figure that worsened in this many consecutive periods, by more than its "
+         "noise"),
     Knob("slope_over", Spec("count", low=Decimal(2)), "7",
          "flag a figure whose least-squares line over this many last periods reaches the "
          "expected or minimum level before its window ends"),

@@ -4,7 +4,8 @@ An evaluation (:class:`slalang.judge.results.Evaluation`) is data; this package 
 lays it out. Formats: ``table`` (aligned plain text for people, optionally in
 colour), ``json`` (:func:`slalang.judge.results.to_json`, schema version 3),
 ``markdown`` (the table's content for a client report), ``csv`` (one row
-per verdict) and ``status`` (the account in one screen). ``docs/reports.md`` shows an
+per verdict), ``grid-csv`` (the objective x period grids) and ``status`` (the account in
+one screen). ``docs/reports.md`` shows an
 example of each.
 """
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from slalang.judge.results import Evaluation
 
-REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv", "status")
+REPORT_FORMATS: tuple[str, ...] = ("table", "json", "markdown", "csv", "grid-csv", "status")
 """The names accepted by :func:`render_evaluation`, default first."""
 
 
@@ -43,7 +44,8 @@ def render_evaluation(evaluation: Evaluation, *, format: str, color: bool = Fals
         raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(REPORT_FORMATS)}")
     # Each format's module is loaded when it is asked for: the command line builds its
     # options from REPORT_FORMATS without loading the evaluation stages.
-    renderer: _Renderer = importlib.import_module(f"slalang.report.{format}").render
+    module = format.replace("-", "_")
+    renderer: _Renderer = importlib.import_module(f"slalang.report.{module}").render
     return renderer(evaluation, color=color)
 
 

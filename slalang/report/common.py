@@ -477,11 +477,12 @@ def _ledger(evaluation: Evaluation) -> Ledger | None:
     return Ledger(currency, lines, totals, tuple(years))
 
 
-def _history(evaluation: Evaluation) -> tuple[HistoryLine, ...]:
+def _history(evaluation: Evaluation, titles: Mapping[str, str]) -> tuple[HistoryLine, ...]:
     lines = []
     for month in evaluation.history:
         rules = "; ".join(
-            f"{r.label} {RULE_LABELS.get(r.state, r.state)} ({', '.join(r.periods)})"
+            f"{r.label} {RULE_LABELS.get(r.state, r.state)} ({', '.join(r.periods)}"
+            + (f": {', '.join(titles.get(o, o) for o in r.objectives)})" if r.objectives else ")")
             for r in month.risk.rules if r.state != "ok"
         )  # fmt: skip
         lines.append(HistoryLine(month.month, month.risk.status, month.changed, rules or "-"))
@@ -586,7 +587,7 @@ def build_report(evaluation: Evaluation) -> Report:
         grids=_grids(evaluation),
         misses=tuple(misses),
         ledger=_ledger(evaluation),
-        history=_history(evaluation),
+        history=_history(evaluation, titles),
         trends=tuple(_trend(f, titles, units) for f in evaluation.trends),
         trend_over=evaluation.trend_over,
         as_of=None if evaluation.as_of is None else evaluation.as_of.isoformat(),

@@ -26,7 +26,8 @@ HEADER = (
 """The columns, in order."""
 
 
-def _number(value: float | None) -> str:
+def number(value: float | None) -> str:
+    """A number as Python writes a float; empty for none."""
     return "" if value is None else repr(float(value))
 
 
@@ -37,8 +38,8 @@ def _integer(value: int | None) -> str:
 def _target(target: Target | None) -> list[str]:
     if target is None:
         return ["", "", ""]
-    high = _number(float(target.high)) if target.high is not None else ""
-    return [target.op, _number(float(target.value)), high]
+    high = number(float(target.high)) if target.high is not None else ""
+    return [target.op, number(float(target.value)), high]
 
 
 def _reason(reason: str) -> str:
@@ -58,12 +59,12 @@ def row(verdict: Verdict) -> list[str]:
         verdict.title or "",
         "true" if verdict.critical else "false",
         verdict.status,
-        _number(verdict.actual),
+        number(verdict.actual),
         verdict.unit,
         *_target(verdict.expected),
         *_target(verdict.minimum),
-        _number(verdict.numerator),
-        _number(verdict.denominator),
+        number(verdict.numerator),
+        number(verdict.denominator),
         str(verdict.volume),
         _integer(verdict.judged),
         _integer(verdict.meeting),

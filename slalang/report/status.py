@@ -53,10 +53,13 @@ def render(evaluation: Evaluation, *, color: bool = False) -> str:
         lines.append(f"As of {report.as_of} (contract time zone {report.timezone})")
     status = ACCOUNT_LABELS.get(risk.status, risk.status)
     lines += ["", f"Account: {status}" + (f" (as of {risk.period})" if risk.period else "")]
+    titles = {o.id: o.title or o.id for o in evaluation.plan.objectives}
     for rule in risk.rules:
         if rule.state != "ok":
-            lines.append(f"  {rule.label} (line {rule.line}): {RULE_LABELS[rule.state]}, "
-                         f"{', '.join(rule.periods)}")  # fmt: skip
+            behind = ", ".join(titles.get(o, o) for o in rule.objectives)
+            text = f"  {rule.label} (line {rule.line}): {RULE_LABELS[rule.state]}, "
+            text += ", ".join(rule.periods) + (f" ({behind})" if behind else "")
+            lines.append(text)
     changes = [h for h in report.history if h.changed]
     if changes:
         lines.append("  Changed: " + ", ".join(
