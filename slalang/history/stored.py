@@ -38,6 +38,7 @@ from slalang.engine.figures import Buckets, EvaluationFigures, Figures
 from slalang.engine.plan import Plan
 from slalang.history import store as st
 from slalang.judge import evaluation as ev
+from slalang.judge.as_of import end_of, latest_end, up_to
 from slalang.judge.results import Evaluation, EvaluationError
 from slalang.progress import Progress
 
@@ -112,7 +113,7 @@ def evaluate_stored(
                         evaluator=evaluator, base=base, connection=connection,
                         progress=progress, memory_limit=memory_limit,
                         temp_dir=temp_dir,
-                        until=ev.end_of(as_of) if isinstance(as_of, dt.date) else as_of,
+                        until=end_of(as_of) if isinstance(as_of, dt.date) else as_of,
                         trend_over=trend_over)  # fmt: skip
         finally:
             db.close()
@@ -262,7 +263,7 @@ def _judge(
         if objective in buckets:
             buckets[objective].setdefault(bucket, Figures()).add(figures)
     if until == "latest":
-        until = ev.latest_end(EvaluationFigures(buckets, {}))
+        until = latest_end(EvaluationFigures(buckets, {}))
     assert not isinstance(until, str)
     repeated, forecasts = _over_records(db, plan, evaluator, until)
     buckets.update(repeated)
@@ -287,7 +288,7 @@ def _over_records(
     objectives by repeat contacts, and the forecast volumes of every relief."""
     views = {s: v for s in record_sources(plan) if (v := st.records_view(db, s)) is not None}
     if until is not None:
-        views = {s: ev.up_to(db, plan, s, v, until)[0] for s, v in views.items()}
+        views = {s: up_to(db, plan, s, v, until)[0] for s, v in views.items()}
     repeating = attrs.evolve(plan, objectives=tuple(o for o in plan.objectives
                                                     if o.repeats_contacts))  # fmt: skip
     relieved = attrs.evolve(plan, objectives=tuple(o for o in plan.objectives if o.reliefs))

@@ -34,6 +34,7 @@ from slalang.engine.periods import span
 from slalang.engine.plan import ObjectivePlan, Plan, SourcePlan
 from slalang.engine.reference import RATINGS, limit_of
 from slalang.judge import completeness, consequences, outlook, trends
+from slalang.judge.as_of import before, end_of, latest_end, set_aside, up_to
 from slalang.judge.results import (
     DataProblemSummary,
     Evaluation,
@@ -42,7 +43,7 @@ from slalang.judge.results import (
 )
 from slalang.judge.verdicts import verdicts
 from slalang.lang import model as m
-from slalang.lang.canonical import CHANNELS, TIME_FIELDS
+from slalang.lang.canonical import CHANNELS
 from slalang.progress import Progress, watching
 
 _SUFFIX_FORMATS = {
@@ -516,50 +517,6 @@ def evaluate(
                       trend_over=trend_over)  # fmt: skip
 
 
-AFTER_AS_OF = "after the as-of day"
-"""Why a record dated after ``as_of`` is set aside."""
-
-
-def end_of(day: dt.date | None) -> dt.datetime | None:
-    """The moment a day ends (midnight after it, in the contract's zone), or None."""
-    return None if day is None else dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-
-
-def latest_end(figures: EvaluationFigures) -> dt.datetime | None:
-    """The end of the last day that has figures, or None when there are none."""
-    starts = [start for buckets in figures.buckets.values() for start in buckets]
-    return end_of(max(starts).date()) if starts else None
-
-
-def up_to(
-    con: duckdb.DuckDBPyConnection, plan: Plan, source_id: str, table: str, until: dt.datetime
-) -> tuple[str, int]:
-    """A view of a loaded source without its records from ``until`` on, and how many records
-    it leaves out. A forecast is kept whole: it is what is expected."""
-    kind = plan.sources[source_id].kind
-    if kind == "forecasts":
-        return table, 0
-    ts = f"CAST({engine.quote(TIME_FIELDS[kind])} AS TIMESTAMP)"
-    moment = f"TIMESTAMP '{until.isoformat(sep=' ')}'"  # a datetime of ours, not text given
-    row = con.execute(
-        f"SELECT count(*) FILTER (WHERE {ts} >= {moment}) FROM {engine.quote(table)}"
-    ).fetchone()
-    view = f"{table}_as_of"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {engine.quote(view)} AS SELECT * FROM "
-        f"{engine.quote(table)} WHERE {ts} < {moment}"
-    )
-    return view, int(row[0]) if row else 0
-
-
-def _set_aside(report: LoadReport, later: int) -> LoadReport:
-    """A load report counting ``later`` loaded records as set aside after the as-of day."""
-    if not later:
-        return report
-    excluded = {**report.excluded, AFTER_AS_OF: later}
-    return attrs.evolve(report, rows_loaded=report.rows_loaded - later, excluded=excluded)
-
-
 @contextlib.contextmanager
 def session(
     connection: duckdb.DuckDBPyConnection | None,
@@ -662,7 +619,7 @@ def count(
         tables[source_id] = _with_channel(con, plan, source_id, table)
         if until is not None:
             tables[source_id], later = up_to(con, plan, source_id, tables[source_id], until)
-            loads[source_id] = _set_aside(loads[source_id], later)
+            loads[source_id] = set_aside(loads[source_id], later)
 
     names = {source_id: f"slalang_source_{index}" for index, source_id in enumerate(bound)}
     for source_id, table in names.items():
@@ -730,6 +687,8 @@ def judged(
     if until == "latest":
         until = latest_end(figures)
     assert not isinstance(until, str)
+    if until is not None:  # malformed and loaded rows per minute, up to the moment
+        loads = {s: before(r, until) for s, r in loads.items()}
     reports = [_report(s, shown[s], plan, loads[s]) for s in shown]
     if progress is not None:
         progress("judging", None)

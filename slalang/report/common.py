@@ -39,6 +39,14 @@ RULE_LABELS: Mapping[str, str] = {"fired": "fired", "watch": "watch", "ok": "ok"
 SHOWN_PROBLEMS = 10
 """How many malformed rows of a source the human formats list."""
 
+SHOWN_PERIODS = 31
+"""How many of a grid's latest periods the human formats show (all are in JSON and
+``grid-csv``)."""
+
+SHOWN_MISSES = 25
+"""How many earlier misses the human formats list with their evidence (all are in JSON and
+``csv``)."""
+
 COLUMNS = ("Objective", "Status", "Actual", "Expected", "Minimum", "Evidence", "Volume", "Excluded")
 """The columns of a period's table, in order."""
 
@@ -146,6 +154,8 @@ class GridSection:
     window: str
     periods: tuple[str, ...]
     lines: tuple[GridLine, ...]
+    earlier: int = 0
+    """Periods before the ones shown (see :data:`SHOWN_PERIODS`)."""
 
 
 @attrs.frozen
@@ -225,7 +235,10 @@ class Report:
     sources: tuple[SourceSection, ...]
     grids: tuple[GridSection, ...] = ()
     misses: tuple[Row, ...] = ()
-    """Earlier verdicts missed or below minimum, their label starting with the period."""
+    """Earlier verdicts missed or below minimum, their label starting with the period (the
+    latest :data:`SHOWN_MISSES`)."""
+    more_misses: int = 0
+    """Earlier misses not listed."""
     ledger: Ledger | None = None
     history: tuple[HistoryLine, ...] = ()
     trends: tuple[str, ...] = ()
@@ -426,12 +439,15 @@ def _grids(evaluation: Evaluation) -> tuple[GridSection, ...]:
             minimum = first.minimum
             if minimum is None and any(c.status == "below_minimum" for c in grid_row.cells):
                 minimum = first.expected  # without a minimum, a miss is below minimum
+            shown = grid_row.cells[-SHOWN_PERIODS:]
             lines.append(GridLine(
                 label(grid_row.objective, grid_row.title), grid_row.critical,
                 target_text(first.expected, unit), target_text(minimum, unit),
-                tuple((grid_cell(c.status, c.actual, unit), c.status) for c in grid_row.cells),
+                tuple((grid_cell(c.status, c.actual, unit), c.status) for c in shown),
             ))  # fmt: skip
-        sections.append(GridSection(found.window, found.periods, tuple(lines)))
+        earlier = max(len(found.periods) - SHOWN_PERIODS, 0)
+        sections.append(GridSection(found.window, found.periods[earlier:], tuple(lines),
+                                    earlier))  # fmt: skip
     return tuple(sections)
 
 
@@ -559,13 +575,18 @@ def build_report(evaluation: Evaluation) -> Report:
     found = grids(evaluation)
     latest = {(row.objective, g.periods[-1]) for g in found for row in g.rows}
     periods: dict[str, list[Verdict]] = {}
-    misses = []
+    missed: list[Verdict] = []
     for verdict in evaluation.verdicts:
         if (verdict.objective, verdict.period) in latest:
             periods.setdefault(verdict.period, []).append(verdict)
         elif verdict.status in ("missed", "below_minimum", "incomplete"):
-            earlier = row(verdict)
-            misses.append(attrs.evolve(earlier, label=f"{verdict.period} {earlier.label}"))
+            missed.append(verdict)
+    # the latest misses when there are too many to list, shown objective by objective
+    recent = sorted(range(len(missed)), key=lambda i: (missed[i].period, i))[-SHOWN_MISSES:]
+    misses = [
+        attrs.evolve(row(v), label=f"{v.period} {row(v).label}")
+        for v in (missed[i] for i in sorted(recent))
+    ]
     risk = evaluation.risk
     return Report(
         title=plan.title or plan.contract_id,
@@ -586,6 +607,7 @@ def build_report(evaluation: Evaluation) -> Report:
         sources=tuple(_source(s) for s in evaluation.sources),
         grids=_grids(evaluation),
         misses=tuple(misses),
+        more_misses=len(missed) - len(misses),
         ledger=_ledger(evaluation),
         history=_history(evaluation, titles),
         trends=tuple(_trend(f, titles, units) for f in evaluation.trends),

@@ -95,6 +95,9 @@ def render(evaluation: Evaluation, *, color: bool = False) -> str:
         blocks += [f"## Evidence, {escape(section.period)}", _rows(section.rows)]
     if report.misses:
         blocks += ["## Earlier misses", _rows(report.misses)]
+        if report.more_misses:
+            blocks.append(f"... and {report.more_misses:,} more (every verdict is in the csv "
+                          "and json formats).")  # fmt: skip
     if report.ledger is not None:
         blocks += _ledger(report.ledger)
     blocks += _account(report.account) + _history(report.history)
@@ -129,7 +132,11 @@ def _grid(grid: GridSection) -> list[str]:
         rows.append(cells)
     headers = ("Objective", "Expected", "Minimum", *(escape(p) for p in grid.periods))
     right = frozenset(range(1, len(headers)))
-    return [f"## Objectives by {escape(grid.window)}", "\n".join(table(headers, rows, right))]
+    blocks = [f"## Objectives by {escape(grid.window)}", "\n".join(table(headers, rows, right))]
+    if grid.earlier:
+        blocks.append(f"The latest {len(grid.periods)} periods; {grid.earlier:,} earlier ones "
+                      "are in the grid-csv and json formats.")  # fmt: skip
+    return blocks
 
 
 def _rows(rows: Sequence[Row]) -> str:

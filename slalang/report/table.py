@@ -160,7 +160,11 @@ def render(evaluation: Evaluation, *, color: bool = False, width: int | None = N
         blocks.append(_join("\n", _period(period, fit)))
     if report.misses:
         lines: list[_Line] = [paint("Earlier misses", _BOLD)]
-        blocks.append(_join("\n", lines + _objectives(report.misses, fit)))
+        lines += _objectives(report.misses, fit)
+        if report.more_misses:
+            lines.append(f"{_INDENT}... and {report.more_misses:,} more (every verdict is in "
+                         "the csv and json formats)")  # fmt: skip
+        blocks.append(_join("\n", lines))
     if report.ledger is not None:
         blocks.append(_join("\n", _ledger(report.ledger, fit)))
     blocks.append(_join("\n", _account(report.account, fit) + _history(report.history, fit)))
@@ -254,6 +258,9 @@ def _grid(section: GridSection, width: int, legend: bool) -> list[_Line]:
             lines.append("")
         lines += best
         start = end - 1
+    if section.earlier:
+        lines.append(f"{_INDENT}The latest {len(section.periods)} periods; {section.earlier:,} "
+                     "earlier ones are in the grid-csv and json formats")  # fmt: skip
     if legend:
         lines.append(f"{_INDENT}{CRITICAL_MARK} critical objective (carries service credits)")
     return lines

@@ -8,6 +8,7 @@ golden files in ``tests/report/golden/``, then review the diff.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -580,3 +581,22 @@ def test_json_writes_whole_counts_as_integers(sample: Evaluation) -> None:
     assert result["numerator"] == 12.5
     assert result["denominator"] == 3
     assert isinstance(result["denominator"], int)
+
+
+def test_long_histories_show_the_latest_periods_and_misses(sample: Evaluation) -> None:
+    """Sixty daily verdicts, all missed: the grid shows the latest 31 days, the evidence
+    the latest 25 earlier misses; the rest is in the machine formats."""
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(60)]
+    found = [verdict(period=d.isoformat(), status="missed", actual=0.7) for d in days]
+    evaluation = with_verdicts(sample, *found)
+    text = table.render(evaluation, width=200)
+    assert "The latest 31 periods; 29 earlier ones are in the grid-csv and json formats" in text
+    assert "2026-01-29" not in text.split("Evidence")[0]  # the grid starts on the 30th
+    assert "2026-01-30" in text.split("Evidence")[0]
+    assert "... and 34 more (every verdict is in the csv and json formats)" in text
+    markdown = render_evaluation(evaluation, format="markdown")
+    assert (
+        "The latest 31 periods; 29 earlier ones are in the grid-csv and json formats." in markdown
+    )
+    grid_csv = render_evaluation(evaluation, format="grid-csv")
+    assert grid_csv.splitlines()[0].count(" status") == 60
