@@ -8,6 +8,8 @@ Period keys are ISO-style strings that sort in time order: ``1999-01`` (month),
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from math import gcd
 
 from slalang.engine.plan import Period
@@ -61,14 +63,26 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+_SHAPES = {
+    "interval": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    "day": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "month": re.compile(r"\d{4}-\d{2}"),
+}
+
+
+@functools.lru_cache(maxsize=65_536)
 def span(period_key: str, period: Period) -> tuple[dt.datetime, dt.datetime]:
-    """The start and the (exclusive) end of the period a key names."""
+    """The start and the (exclusive) end of the period a key names (cached: the same keys
+    are asked for again and again while judging)."""
     kind = period.kind
+    shape = _SHAPES.get(kind)
+    if shape is not None and not shape.fullmatch(period_key):
+        raise ValueError(f"{period_key!r} is not a {kind} key")
     if kind == "interval":
-        start = dt.datetime.strptime(period_key, "%Y-%m-%dT%H:%M")
+        start = dt.datetime.fromisoformat(period_key)
         return start, start + dt.timedelta(minutes=period.minutes)
     if kind == "day":
-        start = dt.datetime.strptime(period_key, "%Y-%m-%d")
+        start = dt.datetime.fromisoformat(period_key)
         return start, start + dt.timedelta(days=1)
     if kind == "week":
         year, week = period_key.split("-W")
@@ -76,7 +90,7 @@ def span(period_key: str, period: Period) -> tuple[dt.datetime, dt.datetime]:
         start = dt.datetime.combine(day, dt.time())
         return start, start + dt.timedelta(days=7)
     if kind == "month":
-        start = dt.datetime.strptime(period_key, "%Y-%m")
+        start = dt.datetime(int(period_key[:4]), int(period_key[5:]), 1)
         return start, _months_later(start, 1)
     if kind == "quarter":
         year, quarter = period_key.split("-Q")

@@ -24,6 +24,7 @@ Trends never change a status, a credit or the account's status.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -136,12 +137,16 @@ _BOUNDS = {"ratio": (0.0, 1.0), "points": (0.0, 100.0), "seconds": (0.0, math.in
 def _slope_flag(
     objective: ObjectivePlan,
     series: list[Point],
-    recent: list[Point],
+    starts: list[dt.datetime],
+    index: int,
+    count: int,
     over: Period,
     year_start: dt.date | None,
 ) -> TrendFlag | None:
-    """``recent``: the last ``slope_over`` points; ``series``: every point up to them."""
-    xs = [_day(span(p.period, over)[0]) for p in recent]
+    """The slope flag at ``series[index]``, over the ``count`` points up to it; ``starts``
+    are the points' periods' starts."""
+    recent = series[index + 1 - count : index + 1]
+    xs = [_day(s) for s in starts[index + 1 - count : index + 1]]
     ys = [p.value for p in recent]
     weights = [max(p.weight, 1e-9) for p in recent]
     intercept, slope, error = _fit(xs, ys, weights)
@@ -149,12 +154,12 @@ def _slope_flag(
     worse = _badness(target, ys[-1] + slope) > _badness(target, ys[-1])
     if not worse or slope == 0 or abs(slope) < SIGNIFICANCE * error:
         return None
-    last_start, last_end = span(recent[-1].period, over)
-    window = key(last_start, objective.window, year_start=year_start)
+    window = key(starts[index], objective.window, year_start=year_start)
     start, end = span(window, objective.window)
-    if end <= last_end:
+    if end <= span(recent[-1].period, over)[1]:
         return None  # the window ends with this period: nothing left to project
-    inside = [p for p in series if start <= span(p.period, over)[0] < end]
+    first = bisect.bisect_left(starts, start, 0, index + 1)
+    inside = series[first : index + 1]
     spacing = (xs[-1] - xs[0]) / (len(xs) - 1)
     low, high = _BOUNDS.get(unit_of(objective), (-math.inf, math.inf))
     mean_weight = sum(weights) / len(weights)
@@ -181,9 +186,9 @@ BASELINE = 20
 def _material(objective: ObjectivePlan, series: list[Point], index: int, run: int) -> bool:
     """Whether a run of worse values ending at ``index`` moved more than the figure's noise:
     its total change is at least :data:`SIGNIFICANCE` times the standard deviation of the
-    changes from one period
-    to the next in the (up to) :data:`BASELINE` values before it. With fewer than three
-    such changes there is nothing to measure noise on, and the run counts."""
+    changes from one period to the next in the (up to) :data:`BASELINE` values before it.
+    With fewer than three such changes there is nothing to measure noise on, and the run
+    counts."""
     first = index - run
     before = [p.value for p in series[max(0, first - BASELINE) : first + 1]]
     changes = [b - a for a, b in itertools.pairwise(before)]
@@ -205,6 +210,7 @@ def flags(
     found: list[TrendFlag] = []
     run = 0
     sloping = False
+    starts = [span(p.period, over)[0] for p in series]
     for index, point in enumerate(series):
         if index and _badness(objective.expected, point.value) > _badness(
             objective.expected, series[index - 1].value
@@ -216,9 +222,8 @@ def flags(
             found.append(TrendFlag(objective.id, "worsening", point.period,
                                    tuple(series[index - run : index + 1])))  # fmt: skip
         if index + 1 >= trends.slope_over:
-            flag = _slope_flag(objective, series[: index + 1],
-                               series[index + 1 - trends.slope_over : index + 1],
-                               over, year_start)  # fmt: skip
+            flag = _slope_flag(objective, series, starts, index, trends.slope_over, over,
+                               year_start)  # fmt: skip
             if flag is not None and not sloping:
                 found.append(flag)
             sloping = flag is not None
