@@ -141,8 +141,8 @@ class RuleResult:
     period: str | None = None
     """The last period the rule looked at."""
     objectives: tuple[str, ...] = ()
-    """The objectives whose verdicts in ``periods`` count towards the rule, in contract order
-    (none for a ``credits`` rule, or when ``ok``)."""
+    """The objectives whose verdicts in ``periods`` count towards the rule, by id (none for a
+    ``credits`` rule, or when ``ok``)."""
 
 
 @attrs.frozen
@@ -399,8 +399,7 @@ def account_risk(
         periods, flags = _flags(plan, rule, history, period_credits, through, causes)
         result = _rule_result(rule, periods, flags, plan.watch_margin)
         behind = {o for p in result.periods for o in causes.get(p, ())}
-        order = [o.id for o in plan.objectives if o.id in behind]
-        result = attrs.evolve(result, objectives=tuple(order))
+        result = attrs.evolve(result, objectives=tuple(sorted(behind)))
         results.append(result)
         if result.period is not None:
             latest.append((last_moment(result.period, rule.window), result.period))

@@ -201,9 +201,7 @@ def test_table_shows_the_director_what_matters(sample: Evaluation) -> None:
     assert "2026-02  9,600.00  9,600.00 reached   9,600.00" in ledger
     assert "Contract year 2026-01-01/2026-12-31: earned 16,320.00" in ledger
     assert "Account status: at risk (as of 2026-03)" in text
-    assert (
-        "2026-03  at risk *  Chronic failure fired (2026-02, 2026-03: Voice service level," in text
-    )
+    assert "2026-03  at risk *  Chronic failure fired (2026-02, 2026-03: Abandonment," in text
     assert "malformed rows: 11 (12 problems: unparsable value 7" in text
     assert "data/northwind-2026-q1.csv:118: unparsable value (wait)" in text
     assert "data/northwind-2026-q1.csv:8911: negative duration (talk)" in text
