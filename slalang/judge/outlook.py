@@ -159,36 +159,37 @@ def _forecast(
     return None
 
 
+def _first(holds: Callable[[int], bool], low: int, high: int) -> int:
+    """The smallest ``k`` in ``low + 1 .. high`` for which ``holds`` is true, ``holds``
+    being false at ``low``, true at ``high`` and monotone between."""
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if holds(mid) else (mid, high)
+    return high
+
+
 def _count_need(
     level: str, target: Target, have: Callable[[int], Fraction], remaining: int
 ) -> Need:
     """The fewest (``>=``) or most (``<=``) of ``remaining`` that reach the target, where
     ``have(k)`` is the window's value with ``k`` of the remaining counting."""
-    if target.higher_is_better is False:
-        if target.holds(have(remaining)):
-            return Need(level, "already_safe")
-        if not target.holds(have(0)):
+    if target.higher_is_better is None:
+        at_least = _count_need(level, Target(">=", target.value), have, remaining)
+        at_most = _count_need(level, Target("<=", target.high or target.value), have, remaining)
+        if "already_lost" in (at_least.state, at_most.state):
             return Need(level, "already_lost")
-        low, high = 0, remaining  # holds at low, not at high
-        while high - low > 1:
-            mid = (low + high) // 2
-            low, high = (mid, high) if target.holds(have(mid)) else (low, mid)
-        return Need(level, "needs", "at_most", low / remaining, low)
-    if target.higher_is_better is True:
-        if target.holds(have(0)):
-            return Need(level, "already_safe")
-        if not target.holds(have(remaining)):
-            return Need(level, "already_lost")
-        low, high = 0, remaining  # not at low, holds at high
-        while high - low > 1:
-            mid = (low + high) // 2
-            low, high = (low, mid) if target.holds(have(mid)) else (mid, high)
-        return Need(level, "needs", "at_least", high / remaining, high)
-    at_least = _count_need(level, Target(">=", target.value), have, remaining)
-    at_most = _count_need(level, Target("<=", target.high or target.value), have, remaining)
-    if "already_lost" in (at_least.state, at_most.state):
+        return at_least if at_least.state == "needs" else at_most
+    higher = target.higher_is_better
+    best, worst = (remaining, 0) if higher else (0, remaining)
+    if target.holds(have(worst)):
+        return Need(level, "already_safe")
+    if not target.holds(have(best)):
         return Need(level, "already_lost")
-    return at_least if at_least.state == "needs" else at_most
+    if higher:  # the fewest that reach it
+        count = _first(lambda k: target.holds(have(k)), 0, remaining)
+        return Need(level, "needs", "at_least", count / remaining, count)
+    count = _first(lambda k: not target.holds(have(k)), 0, remaining) - 1  # the most it keeps
+    return Need(level, "needs", "at_most", count / remaining, count)
 
 
 _BOUNDS = {"seconds": (0.0, None), "points": (0.0, 100.0), "ratio": (0.0, 1.0)}

@@ -16,7 +16,7 @@ import attrs
 from slalang.engine.plan import Target
 from slalang.judge.consequences import Credit, year_totals
 from slalang.judge.outlook import Need
-from slalang.judge.results import Evaluation, SourceReport, grids
+from slalang.judge.results import Evaluation, Grid, SourceReport, grids
 from slalang.judge.trends import TrendFlag
 from slalang.judge.verdicts import Verdict, unit_of
 
@@ -429,9 +429,9 @@ def grid_cell(status: str, actual: float | None, unit: str) -> str:
     return value if status == "met" else f"{value} {GRID_STATUS.get(status, status)}"
 
 
-def _grids(evaluation: Evaluation) -> tuple[GridSection, ...]:
+def _grids(found_grids: tuple[Grid, ...]) -> tuple[GridSection, ...]:
     sections = []
-    for found in grids(evaluation):
+    for found in found_grids:
         lines = []
         for grid_row in found.rows:
             first = next(c.verdict for c in grid_row.cells if c.verdict is not None)
@@ -605,7 +605,7 @@ def build_report(evaluation: Evaluation) -> Report:
             ),
         ),
         sources=tuple(_source(s) for s in evaluation.sources),
-        grids=_grids(evaluation),
+        grids=_grids(found),
         misses=tuple(misses),
         more_misses=len(missed) - len(misses),
         ledger=_ledger(evaluation),

@@ -40,19 +40,11 @@ import attrs
 import pyarrow as pa
 
 from slalang.synth import write
+from slalang.synth.sources import DEFAULT_CRITERIA
 
 MONTHS = tuple(f"2026-{m:02d}" for m in range(1, 13))
 SOURCES = ("contacts", "qa", "surveys", "adherence", "forecast")
-CRITERIA = (
-    "greeting",
-    "verification",
-    "empathy",
-    "ownership",
-    "resolution_accuracy",
-    "documentation",
-    "policy",
-    "disclosure",
-)
+CRITERIA = DEFAULT_CRITERIA  # acme-care's QA form lists the same eight criteria
 # US federal holidays of 2026 on the days they are observed (acme-care closes on them).
 HOLIDAYS = {
     dt.date(2026, 1, 1), dt.date(2026, 1, 19), dt.date(2026, 2, 16), dt.date(2026, 5, 25),
